@@ -1,0 +1,179 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { modelField, numberOption, optionsCollection, sendAs, sharedOptions, showFor } from '../shared/fields';
+import { checkImageBody, imagesToItems } from '../shared/images';
+import { sendWithRetries } from '../shared/transport';
+import { transformBody } from '../shared/validation';
+
+const show = showFor('image', 'generate');
+
+export const imageOperations: INodeProperties = {
+	displayName: 'Operation',
+	name: 'operation',
+	type: 'options',
+	noDataExpression: true,
+	displayOptions: { show: { resource: ['image'] } },
+	options: [
+		{
+			name: 'Generate',
+			value: 'generate',
+			action: 'Generate an image',
+			description: 'Create images from a text prompt',
+			routing: {
+				request: { method: 'POST', url: '/images/generations' },
+				send: { paginate: true, preSend: [transformBody(checkImageBody)] },
+				operations: { pagination: sendWithRetries },
+				output: { postReceive: [imagesToItems] },
+			},
+		},
+	],
+	default: 'generate',
+};
+
+export const imageFields: INodeProperties[] = [
+	modelField('image', 'gpt-image-1', show, {
+		description:
+			'dall-e-2, dall-e-3 or a GPT image model. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+	}),
+	{
+		displayName: 'Prompt',
+		name: 'prompt',
+		type: 'string',
+		typeOptions: { rows: 4 },
+		required: true,
+		default: '',
+		placeholder: 'e.g. A cute baby sea otter wearing a beret',
+		description:
+			'A description of the image: at most 1,000 characters for dall-e-2, 4,000 for dall-e-3 and 32,000 for GPT image models',
+		displayOptions: show,
+		routing: sendAs('prompt'),
+	},
+	optionsCollection(show, [
+		sharedOptions.maxRetries,
+		sharedOptions.user,
+		{
+			displayName: 'Background',
+			name: 'background',
+			type: 'options',
+			options: [
+				{ name: 'Auto', value: 'auto' },
+				{ name: 'Opaque', value: 'opaque' },
+				{ name: 'Transparent', value: 'transparent', description: 'Needs Output Format PNG or WebP' },
+			],
+			default: 'auto',
+			description: 'Background of the image (GPT image models only)',
+			routing: sendAs('background'),
+		},
+		{
+			displayName: 'Download Image',
+			name: 'downloadImage',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to download images returned as URLs into binary data (DALL·E with Response Format URL)',
+		},
+		{
+			displayName: 'Moderation',
+			name: 'moderation',
+			type: 'options',
+			options: [
+				{ name: 'Auto', value: 'auto' },
+				{ name: 'Low', value: 'low', description: 'Less restrictive filtering' },
+			],
+			default: 'auto',
+			description: 'Content moderation level (GPT image models only)',
+			routing: sendAs('moderation'),
+		},
+		numberOption(
+			'Number of Images',
+			'n',
+			'n',
+			'How many images to generate (1 to 10; dall-e-3 makes 1). Each becomes its own output item.',
+			{ min: 1, max: 10, default: 1 },
+		),
+		numberOption(
+			'Output Compression',
+			'outputCompression',
+			'output_compression',
+			'Compression level from 0 to 100 for JPEG and WebP output (GPT image models only)',
+			{ min: 0, max: 100, default: 100 },
+		),
+		{
+			displayName: 'Output Format',
+			name: 'outputFormat',
+			type: 'options',
+			options: [
+				{ name: 'JPEG', value: 'jpeg' },
+				{ name: 'PNG', value: 'png' },
+				{ name: 'WebP', value: 'webp' },
+			],
+			default: 'png',
+			description: 'File format of the images (GPT image models only)',
+			routing: sendAs('output_format'),
+		},
+		{
+			displayName: 'Put Output Image in Field',
+			name: 'binaryPropertyName',
+			type: 'string',
+			default: 'data',
+			description: 'The name of the binary field each image is written to',
+		},
+		{
+			displayName: 'Quality',
+			name: 'quality',
+			type: 'options',
+			options: [
+				{ name: 'Auto', value: 'auto', description: 'GPT image models' },
+				{ name: 'HD', value: 'hd', description: 'Dall-e-3' },
+				{ name: 'High', value: 'high', description: 'GPT image models' },
+				{ name: 'Low', value: 'low', description: 'GPT image models' },
+				{ name: 'Medium', value: 'medium', description: 'GPT image models' },
+				{ name: 'Standard', value: 'standard', description: 'DALL·E models' },
+			],
+			default: 'auto',
+			description: 'Quality of the images; the values differ per model',
+			routing: sendAs('quality'),
+		},
+		{
+			displayName: 'Response Format',
+			name: 'responseFormat',
+			type: 'options',
+			options: [
+				{ name: 'Binary File', value: 'b64_json', description: 'The image arrives as binary data' },
+				{ name: 'Image URL', value: 'url', description: 'A link valid for 60 minutes' },
+			],
+			default: 'b64_json',
+			description: 'How DALL·E models return images; GPT image models always return binary files',
+			routing: sendAs('response_format'),
+		},
+		{
+			displayName: 'Size',
+			name: 'size',
+			type: 'options',
+			options: [
+				{ name: '1024x1024', value: '1024x1024', description: 'All models' },
+				{ name: '1024x1536', value: '1024x1536', description: 'GPT image models' },
+				{ name: '1024x1792', value: '1024x1792', description: 'Dall-e-3' },
+				{ name: '1536x1024', value: '1536x1024', description: 'GPT image models' },
+				{ name: '1792x1024', value: '1792x1024', description: 'Dall-e-3' },
+				{ name: '256x256', value: '256x256', description: 'Dall-e-2' },
+				{ name: '512x512', value: '512x512', description: 'Dall-e-2' },
+				{ name: 'Auto', value: 'auto', description: 'GPT image models' },
+			],
+			default: '1024x1024',
+			description: 'Size of the images; the sizes differ per model',
+			routing: sendAs('size'),
+		},
+		{
+			displayName: 'Style',
+			name: 'style',
+			type: 'options',
+			options: [
+				{ name: 'Natural', value: 'natural' },
+				{ name: 'Vivid', value: 'vivid' },
+			],
+			default: 'vivid',
+			description: 'Vivid is hyper-real and dramatic, natural less so (dall-e-3 only)',
+			routing: sendAs('style'),
+		},
+	]),
+];

@@ -1,0 +1,60 @@
+import type { ILoadOptions } from 'n8n-workflow';
+
+/** Which models a picker offers. Patterns are matched against model IDs, fine-tuned `ft:` IDs included. */
+export const MODEL_FAMILIES = {
+	chat: {
+		include: '^(ft:)?(gpt-|o[1-9]|chatgpt-)',
+		exclude: 'instruct|image|audio|realtime|tts|transcribe|embedding|search-api|moderation',
+	},
+	completion: {
+		include: '^(ft:)?(gpt-3\\.5-turbo-instruct|davinci|babbage|curie|ada|text-(davinci|curie|babbage|ada))',
+		exclude: 'edit|embedding|similarity|search',
+	},
+	edit: { include: 'edit', exclude: 'embedding' },
+	image: { include: '^(dall-e|gpt-image|chatgpt-image)', exclude: '$^' },
+	moderation: { include: 'moderation', exclude: '$^' },
+	all: { include: '.', exclude: '$^' },
+} as const;
+
+export type ModelFamily = keyof typeof MODEL_FAMILIES;
+
+/** Whether a model ID belongs to a family; the same test the dropdown's filter expression runs. */
+export function isModelInFamily(id: string, family: ModelFamily): boolean {
+	const { include, exclude } = MODEL_FAMILIES[family];
+	return new RegExp(include).test(id) && !new RegExp(exclude).test(id);
+}
+
+/**
+ * Declarative `loadOptions` for a model picker: `GET /models`, filtered to the family, sorted.
+ * It travels through n8n's REST API as JSON, so it holds expressions and no functions.
+ * On hosts other than api.openai.com a family with no match falls back to every model, so
+ * OpenRouter, LiteLLM, vLLM and friends never show an empty list.
+ */
+export function modelLoadOptions(family: ModelFamily): ILoadOptions {
+	const { include, exclude } = MODEL_FAMILIES[family];
+	const matches = (id: string) => `(/${include}/.test(${id}) && !/${exclude}/.test(${id}))`;
+	const onOpenAi = "String($credentials.baseUrl).includes('api.openai.com')";
+	const noneMatch = `!($response.body.data || []).some((model) => ${matches('model.id')})`;
+	// `send.paginate` routes the call through the node's retrying, error-mapping request hook.
+	const routing = {
+			request: { method: 'GET', url: '/models' },
+			send: { paginate: true },
+			output: {
+				postReceive: [
+					{ type: 'rootProperty', properties: { property: 'data' } },
+					{
+						type: 'filter',
+						properties: {
+							pass: `={{ ${matches('$responseItem.id')} || (!${onOpenAi} && ${noneMatch}) }}`,
+						},
+					},
+					{
+						type: 'setKeyValue',
+						properties: { name: '={{$responseItem.id}}', value: '={{$responseItem.id}}' },
+					},
+					{ type: 'sort', properties: { key: 'name' } },
+				],
+			},
+	};
+	return { routing: routing as ILoadOptions['routing'] };
+}

@@ -1,0 +1,147 @@
+import type {
+	IDataObject,
+	IExecuteSingleFunctions,
+	IHttpRequestOptions,
+	IN8nHttpFullResponse,
+	INodeExecutionData,
+	JsonObject,
+} from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import {
+	assembleChatCompletion,
+	assembleTextCompletion,
+	OpenAiStreamError,
+	readOpenAiStream,
+} from './stream';
+
+type Body = IDataObject & { choices?: IDataObject[]; usage?: IDataObject; data?: IDataObject[] };
+
+/** Output items paired with the input item they answer. */
+export function pairedItems(context: IExecuteSingleFunctions, rows: IDataObject[]): INodeExecutionData[] {
+	const item = context.getItemIndex();
+	return rows.map((json) => ({ json, pairedItem: { item } }));
+}
+
+/** Keys of a value that carry information (drops null, and empty arrays OpenAI adds by default). */
+function withoutEmpty(value: IDataObject): IDataObject {
+	const result: IDataObject = {};
+	for (const [key, entry] of Object.entries(value)) {
+		if (entry === null || entry === undefined) continue;
+		if (Array.isArray(entry) && entry.length === 0) continue;
+		result[key] = entry;
+	}
+	return result;
+}
+
+/** One row per choice: the assistant message plus finish reason, logprobs when asked, and usage. */
+export function simplifyChatBody(body: Body): IDataObject[] {
+	const choices = body.choices ?? [];
+	return choices.map((choice) => ({
+		...withoutEmpty((choice.message as IDataObject) ?? {}),
+		finish_reason: choice.finish_reason ?? null,
+		...(choices.length > 1 ? { index: choice.index } : {}),
+		...(choice.logprobs ? { logprobs: choice.logprobs } : {}),
+		...(body.usage ? { usage: body.usage } : {}),
+	}));
+}
+
+/** One row per choice of a text completion or an edit: the text, finish reason and usage. */
+export function simplifyTextBody(body: Body): IDataObject[] {
+	const choices = body.choices ?? [];
+	return choices.map((choice) => ({
+		text: choice.text,
+		...(choice.finish_reason !== undefined ? { finish_reason: choice.finish_reason } : {}),
+		...(choices.length > 1 ? { index: choice.index } : {}),
+		...(choice.logprobs ? { logprobs: choice.logprobs } : {}),
+		...(body.usage ? { usage: body.usage } : {}),
+	}));
+}
+
+/** One row per moderation result, with the model that classified it. */
+export function simplifyModerationBody(body: Body): IDataObject[] {
+	const results = (body.results as IDataObject[] | undefined) ?? [];
+	return results.map((result) => ({ ...result, model: body.model }));
+}
+
+/** One row per model of a model list. */
+export function simplifyModelListBody(body: Body): IDataObject[] {
+	return body.data ?? [];
+}
+
+const SIMPLIFIERS: Record<string, (body: Body) => IDataObject[]> = {
+	chat: simplifyChatBody,
+	text: simplifyTextBody,
+	edit: simplifyTextBody,
+	moderation: simplifyModerationBody,
+	model: simplifyModelListBody,
+};
+
+/** postReceive: with Simplify on, reshapes the response into the simplified rows of its resource. */
+export async function simplifyResponse(
+	this: IExecuteSingleFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[]> {
+	if (!(this.getNodeParameter('simplify', true) as boolean)) return items;
+	const simplify = SIMPLIFIERS[this.getNodeParameter('resource') as string];
+	return items.flatMap((item) => pairedItems(this, simplify(item.json as Body)));
+}
+
+/** preSend: a streamed call asks for a text body (so nothing JSON-parses it first) and for usage. */
+export async function prepareStreamRequest(
+	this: IExecuteSingleFunctions,
+	requestOptions: IHttpRequestOptions,
+): Promise<IHttpRequestOptions> {
+	const body = requestOptions.body as IDataObject;
+	if (body.stream !== true) return requestOptions;
+	if (this.getNodeParameter('options.includeUsage', true) as boolean) {
+		body.stream_options = { include_usage: true };
+	}
+	return { ...requestOptions, json: false, encoding: 'text' };
+}
+
+function streamError(context: IExecuteSingleFunctions, error: OpenAiStreamError) {
+	const itemIndex = context.getItemIndex();
+	if (error.kind === 'api_error') {
+		const apiError = error.apiError ?? {};
+		const fields = [
+			apiError.type && `type: ${apiError.type}`,
+			apiError.code && `code: ${apiError.code}`,
+			apiError.param && `param: ${apiError.param}`,
+		].filter(Boolean);
+		const message = apiError.message ?? 'The stream reported an error';
+		return new NodeApiError(context.getNode(), { message } as JsonObject, {
+			message,
+			description: `The API reported an error in the middle of the stream${fields.length ? ` (${fields.join(', ')})` : ''}.`,
+			itemIndex,
+		});
+	}
+	return new NodeOperationError(context.getNode(), error.message, {
+		itemIndex,
+		description:
+			error.kind === 'incomplete'
+				? 'The stream ended before OpenAI sent [DONE], so the answer would be truncated. Nothing was returned for this item.'
+				: 'The stream contained an event that is not JSON.',
+	});
+}
+
+/** postReceive: assembles a streamed body into the same JSON as an unstreamed response. */
+export async function assembleStreamedResponse(
+	this: IExecuteSingleFunctions,
+	items: INodeExecutionData[],
+	response: IN8nHttpFullResponse,
+): Promise<INodeExecutionData[]> {
+	if (typeof response.body !== 'string') return items;
+	let chunks: Array<Record<string, unknown>> = [];
+	let caught: unknown;
+	try {
+		chunks = readOpenAiStream(response.body);
+	} catch (error) {
+		caught = error;
+	}
+	if (caught instanceof OpenAiStreamError) throw streamError(this, caught);
+	if (caught !== undefined) throw caught;
+	const isChat = this.getNodeParameter('resource') === 'chat';
+	const assembled = isChat ? assembleChatCompletion(chunks) : assembleTextCompletion(chunks);
+	return [{ json: assembled as IDataObject }];
+}

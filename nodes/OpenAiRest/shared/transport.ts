@@ -1,0 +1,107 @@
+import type {
+	DeclarativeRestApiSettings,
+	IExecutePaginationFunctions,
+	IHttpRequestOptions,
+	INodeExecutionData,
+	JsonObject,
+} from 'n8n-workflow';
+import { NodeApiError, sleep } from 'n8n-workflow';
+
+import { CREDENTIAL_TYPE } from './constants';
+import {
+	type ApiFailure,
+	describeHttpFailure,
+	describeNetworkFailure,
+	hostOf,
+	redact,
+	retryDelayMs,
+} from './errors';
+
+export const DEFAULT_MAX_RETRIES = 2;
+
+/** The parts of a request that error messages may name. */
+type RequestTarget = Pick<IHttpRequestOptions, 'body' | 'baseURL'> & { url?: string };
+
+interface HttpErrorLike {
+	isAxiosError?: boolean;
+	code?: string;
+	response?: { status: number; headers?: Record<string, unknown>; data?: unknown };
+}
+
+/** The transport error behind an n8n request error, if the failure happened on the wire. */
+function transportErrorOf(error: unknown): HttpErrorLike | undefined {
+	const candidates = [error, (error as { cause?: unknown })?.cause];
+	return candidates.find((candidate): candidate is HttpErrorLike => {
+		const value = candidate as HttpErrorLike | undefined;
+		return !!value && (value.isAxiosError === true || value.response?.status !== undefined);
+	});
+}
+
+function modelOf(options: RequestTarget): string | undefined {
+	const body = options.body as { model?: unknown } | undefined;
+	if (typeof body?.model === 'string') return body.model;
+	const match = /\/models\/([^/?]+)/.exec(options.url ?? '');
+	return match ? decodeURIComponent(match[1]) : undefined;
+}
+
+/** Maps a thrown request error to an API failure; undefined for errors raised by the node's own hooks. */
+export function failureOf(error: unknown, options: RequestTarget): ApiFailure | undefined {
+	const transport = transportErrorOf(error);
+	if (!transport) return undefined;
+	if (transport.response) {
+		const { status, headers, data } = transport.response;
+		return describeHttpFailure(status, headers, data, { model: modelOf(options) });
+	}
+	const url = options.baseURL ? `${options.baseURL.replace(/\/+$/, '')}/` : options.url;
+	return describeNetworkFailure(transport.code, hostOf(url));
+}
+
+function readMaxRetries(context: IExecutePaginationFunctions): number {
+	const value = context.getNodeParameter('options.maxRetries', DEFAULT_MAX_RETRIES) as number;
+	return Number.isInteger(value) && value >= 0 ? value : DEFAULT_MAX_RETRIES;
+}
+
+/** The key to mask in error texts; without readable credentials there is none that could leak. */
+async function apiKeyOf(context: IExecutePaginationFunctions): Promise<string | undefined> {
+	const credentials = await context.getCredentials(CREDENTIAL_TYPE).catch(() => undefined);
+	return credentials?.apiKey as string | undefined;
+}
+
+/**
+ * Sends the request n8n built from the routing, retrying rate limits, server errors and dropped
+ * connections with backoff. Declarative nodes get this hook through `routing.operations.pagination`.
+ */
+export async function sendWithRetries(
+	this: IExecutePaginationFunctions,
+	requestData: DeclarativeRestApiSettings.ResultOptions,
+): Promise<INodeExecutionData[]> {
+	const maxRetries = readMaxRetries(this);
+	for (let attempt = 0; ; attempt++) {
+		let caught: unknown;
+		try {
+			return await this.makeRoutingRequest(requestData);
+		} catch (error) {
+			caught = error;
+		}
+		const failure = failureOf(caught, requestData.options);
+		if (!failure) throw caught;
+		if (failure.retryable && attempt < maxRetries) {
+			await sleep(retryDelayMs(attempt, failure.retryAfterMs));
+			continue;
+		}
+		const apiKey = await apiKeyOf(this);
+		const retried = attempt > 0 ? `\nGave up after ${attempt + 1} attempts.` : '';
+		const message = redact(failure.message, apiKey);
+		const description = redact(failure.description + retried, apiKey);
+		throw new NodeApiError(
+			this.getNode(),
+			{ message, description, status: failure.status ?? null } as JsonObject,
+			{
+				message,
+				description,
+				httpCode: failure.status === undefined ? undefined : String(failure.status),
+				itemIndex: this.getItemIndex(),
+			},
+		);
+	}
+}

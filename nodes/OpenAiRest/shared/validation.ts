@@ -1,0 +1,165 @@
+import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+/** A check on one key of the request body, named after the parameter the user sees. */
+export interface BodyRule {
+	key: string;
+	label: string;
+	min?: number;
+	max?: number;
+	integer?: boolean;
+	/** The parameter is entered as JSON text and sent as this JSON type. */
+	json?: 'object' | 'array';
+	maxItems?: number;
+	/** Range every value of a JSON object must be in (logit_bias). */
+	valueMin?: number;
+	valueMax?: number;
+}
+
+/** A parameter value the API would reject, found before sending. */
+export class InvalidParameter extends Error {
+	constructor(
+		readonly label: string,
+		readonly problem: string,
+	) {
+		super(`${label}: ${problem}`);
+	}
+}
+
+function rangeText(rule: { min?: number; max?: number }): string {
+	if (rule.min !== undefined && rule.max !== undefined) return `between ${rule.min} and ${rule.max}`;
+	if (rule.min !== undefined) return `at least ${rule.min}`;
+	return `at most ${rule.max}`;
+}
+
+/** Parses JSON text entered in a parameter, naming the parameter when it is not valid JSON. */
+export function parseJsonText(label: string, text: string): unknown {
+	let reason: string | undefined;
+	let parsed: unknown;
+	try {
+		parsed = JSON.parse(text);
+	} catch (error) {
+		reason = (error as Error).message;
+	}
+	if (reason !== undefined) throw new InvalidParameter(label, `is not valid JSON (${reason})`);
+	return parsed;
+}
+
+function parseJsonParameter(value: string, rule: BodyRule): unknown {
+	const parsed = parseJsonText(rule.label, value);
+	const isArray = Array.isArray(parsed);
+	const isObject = parsed !== null && typeof parsed === 'object' && !isArray;
+	if ((rule.json === 'array' && !isArray) || (rule.json === 'object' && !isObject)) {
+		throw new InvalidParameter(rule.label, `must be a JSON ${rule.json}`);
+	}
+	return parsed;
+}
+
+function checkNumber(value: unknown, rule: BodyRule): void {
+	if (typeof value !== 'number' || Number.isNaN(value)) {
+		throw new InvalidParameter(rule.label, `must be a number, got ${JSON.stringify(value)}`);
+	}
+	if (rule.integer && !Number.isInteger(value)) {
+		throw new InvalidParameter(rule.label, `must be a whole number, got ${value}`);
+	}
+	if ((rule.min !== undefined && value < rule.min) || (rule.max !== undefined && value > rule.max)) {
+		throw new InvalidParameter(rule.label, `must be ${rangeText(rule)}, got ${value}`);
+	}
+}
+
+function checkObjectValues(value: unknown, rule: BodyRule): void {
+	const range = { min: rule.valueMin, max: rule.valueMax };
+	for (const [key, entry] of Object.entries(value as IDataObject)) {
+		if (typeof entry !== 'number' || entry < range.min! || entry > range.max!) {
+			throw new InvalidParameter(
+				rule.label,
+				`the value for "${key}" must be a number ${rangeText(range)}, got ${JSON.stringify(entry)}`,
+			);
+		}
+	}
+}
+
+/** Parses JSON parameters in place and checks ranges; throws InvalidParameter on the first problem. */
+export function checkBody(body: IDataObject, rules: readonly BodyRule[]): void {
+	for (const rule of rules) {
+		let value = body[rule.key];
+		if (value === undefined || value === null || value === '' || (Array.isArray(value) && !value.length)) {
+			delete body[rule.key];
+			continue;
+		}
+		if (rule.json && typeof value === 'string') {
+			value = parseJsonParameter(value, rule) as IDataObject;
+			body[rule.key] = value;
+		}
+		if (rule.min !== undefined || rule.max !== undefined || rule.integer) checkNumber(value, rule);
+		if (rule.maxItems !== undefined && Array.isArray(value) && value.length > rule.maxItems) {
+			throw new InvalidParameter(rule.label, `allows at most ${rule.maxItems} entries, got ${value.length}`);
+		}
+		if (rule.valueMin !== undefined) checkObjectValues(value, rule);
+	}
+}
+
+/** Wraps an InvalidParameter into the error n8n shows, naming the parameter and the item. */
+export function invalidParameterError(context: IExecuteSingleFunctions, error: InvalidParameter) {
+	const itemIndex = context.getItemIndex();
+	return new NodeOperationError(
+		context.getNode(),
+		`Invalid "${error.label}" in item ${itemIndex}: ${error.problem}`,
+		{
+			itemIndex,
+			description: `Parameter "${error.label}" ${error.problem}. Nothing was sent to the API.`,
+		},
+	);
+}
+
+/** Runs a check, turning an InvalidParameter into the node error for the current item. */
+function runCheck(context: IExecuteSingleFunctions, check: () => void): void {
+	let caught: unknown;
+	try {
+		check();
+	} catch (error) {
+		caught = error;
+	}
+	if (caught instanceof InvalidParameter) throw invalidParameterError(context, caught);
+	if (caught !== undefined) throw caught;
+}
+
+/** A preSend hook that validates the assembled body against a rule table. */
+export function validateBody(rules: readonly BodyRule[]) {
+	return async function validateRequestBody(
+		this: IExecuteSingleFunctions,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> {
+		runCheck(this, () => checkBody(requestOptions.body as IDataObject, rules));
+		return requestOptions;
+	};
+}
+
+/** Runs a pure body transformation, reporting InvalidParameter as a node error. */
+export function transformBody(transform: (body: IDataObject, context: IExecuteSingleFunctions) => void) {
+	return async function transformRequestBody(
+		this: IExecuteSingleFunctions,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> {
+		runCheck(this, () => transform(requestOptions.body as IDataObject, this));
+		return requestOptions;
+	};
+}
+
+/** Shared rules for the parameters several operations send. */
+export const COMMON_RULES = {
+	temperature: { key: 'temperature', label: 'Sampling Temperature', min: 0, max: 2 },
+	topP: { key: 'top_p', label: 'Top P', min: 0, max: 1 },
+	frequencyPenalty: { key: 'frequency_penalty', label: 'Frequency Penalty', min: -2, max: 2 },
+	presencePenalty: { key: 'presence_penalty', label: 'Presence Penalty', min: -2, max: 2 },
+	stop: { key: 'stop', label: 'Stop Sequences', maxItems: 4 },
+	logitBias: {
+		key: 'logit_bias',
+		label: 'Logit Bias',
+		json: 'object',
+		valueMin: -100,
+		valueMax: 100,
+	},
+	maxTokens: { key: 'max_tokens', label: 'Maximum Number of Tokens', min: 1, integer: true },
+	seed: { key: 'seed', label: 'Seed', integer: true },
+} satisfies Record<string, BodyRule>;

@@ -1,0 +1,310 @@
+/**
+ * Conformance checks against OpenAI's official OpenAPI spec (openai/openai-openapi, see
+ * /work/shared/openai-spec/README.md or `npm run spec:fetch`).
+ *
+ * Requests are validated with openapi-backend (Ajv) against the `*.sanitized.yaml` files, plus two checks the
+ * spec cannot express on its own: unknown top-level body keys (no request schema sets
+ * `additionalProperties: false`) and a body sent to an operation that takes none.
+ */
+import { existsSync, readFileSync } from 'fs';
+import * as path from 'path';
+import { load as parseYaml } from 'js-yaml';
+import { OpenAPIBackend } from 'openapi-backend';
+import type {
+	AjvCustomizer,
+	Document,
+	Operation,
+	ValidationResult as BackendValidationResult,
+} from 'openapi-backend';
+
+export type SpecEra = '2023' | 'latest';
+
+export interface RequestToValidate {
+	method: string;
+	/** API path without the /v1 prefix, e.g. '/chat/completions', '/models/gpt-4o'. */
+	path: string;
+	body?: unknown;
+	query?: Record<string, string>;
+	/** Forces one spec file; by default POST /edits uses the 2023 spec and everything else the latest. */
+	era?: SpecEra;
+}
+
+export interface ValidationResult {
+	valid: boolean;
+	/** 'POST /chat/completions', with the spec's path template ('GET /models/{model}') when the path matched. */
+	endpoint: string;
+	/** Readable problems, each starting with where it is: 'body/temperature: must be number'. */
+	errors: string[];
+}
+
+type AjvError = NonNullable<BackendValidationResult['errors']>[number];
+type JsonObject = Record<string, unknown>;
+
+const SPEC_FILES: Record<SpecEra, string> = {
+	latest: 'openai-openapi-latest.sanitized.yaml',
+	'2023': 'openai-openapi-2023.sanitized.yaml',
+};
+
+/** /edits was removed from the API (and from the latest spec) in January 2024, so it is checked against 2023. */
+const ENDPOINTS_PINNED_TO_2023 = new Set(['POST /edits']);
+
+const SHARED_SPEC_DIR = path.resolve(__dirname, '../../../shared/openai-spec');
+const FETCHED_SPEC_DIR = path.resolve(__dirname, '../../.openai-spec');
+
+function candidateSpecDirs(): string[] {
+	const fromEnvironment = process.env.OPENAI_SPEC_DIR;
+	return fromEnvironment ? [path.resolve(fromEnvironment)] : [SHARED_SPEC_DIR, FETCHED_SPEC_DIR];
+}
+
+function holdsSpec(dir: string): boolean {
+	return Object.values(SPEC_FILES).every((file) => existsSync(path.join(dir, file)));
+}
+
+/** Folder holding the spec files: OPENAI_SPEC_DIR if set, else ../shared/openai-spec, else `.openai-spec/`. */
+export function specDir(): string | undefined {
+	return candidateSpecDirs().find(holdsSpec);
+}
+
+function specNotFoundMessage(): string {
+	return `spec not found (looked in ${candidateSpecDirs().join(', ')})`;
+}
+
+function isCi(): boolean {
+	return process.env.CI === 'true' || process.env.CI === '1';
+}
+
+let skipNoticePrinted = false;
+
+/**
+ * True when the spec is available. Otherwise throws on CI (conformance must not silently vanish there) and
+ * elsewhere returns false after printing a single skip notice.
+ */
+export function requireSpec(): boolean {
+	if (specDir()) return true;
+	if (isCi()) {
+		throw new Error(`${specNotFoundMessage()}; conformance cannot be skipped on CI — run npm run spec:fetch`);
+	}
+	if (!skipNoticePrinted) {
+		skipNoticePrinted = true;
+		process.stderr.write(`${specNotFoundMessage()}; conformance skipped — run npm run spec:fetch\n`);
+	}
+	return false;
+}
+
+/** Reads examples/<era>/<fileName> from the spec folder, or undefined when it (or the spec) is absent. */
+export function readExample(era: SpecEra, fileName: string): string | undefined {
+	const dir = requireSpec() ? specDir() : undefined;
+	if (!dir) return undefined;
+	const file = path.join(dir, 'examples', era, fileName);
+	return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+}
+
+/** Absolute URI (RFC 3986: scheme ':' rest), enough for the `format: uri` fields of image URLs. */
+const ABSOLUTE_URI = /^[a-z][a-z\d+.-]*:\S+$/i;
+
+/** openapi-backend registers the OpenAPI formats (int64, …) but not `uri`; without it Ajv warns and skips it. */
+const addUriFormat: AjvCustomizer = (ajv) =>
+	ajv.addFormat('uri', { type: 'string', validate: (value: string) => ABSOLUTE_URI.test(value) });
+
+const backends = new Map<string, OpenAPIBackend>();
+
+/**
+ * Quick mode is deliberate:
+ * - openapi-backend's non-quick init checks the document against the OpenAPI 3.0 meta-schema, which rejects both
+ *   files (the latest is OpenAPI 3.1) and then leaves the router empty;
+ * - validators compile lazily per operation, so the 3 MB latest spec needs no reduced copy: measured, YAML parse
+ *   + dereference take about 0.45 s, the first chat validation compiles for about 0.6 s, other operations for
+ *   50–100 ms each;
+ * - with an in-memory document quick init runs synchronously, keeping validateRequest synchronous.
+ */
+function backendFor(era: SpecEra): OpenAPIBackend {
+	const dir = specDir();
+	if (!dir) throw new Error(`${specNotFoundMessage()}; call requireSpec() before validating`);
+	const file = path.join(dir, SPEC_FILES[era]);
+	const cached = backends.get(file);
+	if (cached) return cached;
+
+	const backend = new OpenAPIBackend({
+		definition: parseYaml(readFileSync(file, 'utf8')) as Document,
+		quick: true,
+		strict: true,
+		ajvOpts: { allErrors: true },
+		customizeAjv: addUriFormat,
+	});
+	backend.init().catch(() => undefined); // a failure shows as `initialized === false` just below
+	if (!backend.initialized) throw new Error(`openapi-backend could not load ${file}`);
+	backends.set(file, backend);
+	return backend;
+}
+
+function endpointKey(method: string, apiPath: string): string {
+	return `${method.toUpperCase()} ${apiPath}`;
+}
+
+function eraFor(request: RequestToValidate): SpecEra {
+	if (request.era) return request.era;
+	return ENDPOINTS_PINNED_TO_2023.has(endpointKey(request.method, request.path)) ? '2023' : 'latest';
+}
+
+function findOperation(backend: OpenAPIBackend, method: string, apiPath: string): Operation | undefined {
+	return backend.router.matchOperation({ method: method.toLowerCase(), path: apiPath, headers: {} });
+}
+
+function isJsonObject(value: unknown): value is JsonObject {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The (dereferenced) application/json request body schema of an operation, if it takes a body. */
+function jsonBodySchema(operation: Operation): unknown {
+	const requestBody: unknown = operation.requestBody;
+	if (!isJsonObject(requestBody) || !isJsonObject(requestBody.content)) return undefined;
+	const json = requestBody.content['application/json'];
+	return isJsonObject(json) ? json.schema : undefined;
+}
+
+interface DeclaredProperties {
+	names: string[];
+	/** The schema explicitly accepts properties beyond `names` (additionalProperties: true or a schema). */
+	open: boolean;
+}
+
+/** Top-level property names of a schema, following allOf/anyOf/oneOf composition ($refs are already resolved). */
+function declaredProperties(schema: unknown, seen = new Set<unknown>()): DeclaredProperties {
+	const declared: DeclaredProperties = { names: [], open: false };
+	if (!isJsonObject(schema) || seen.has(schema)) return declared;
+	seen.add(schema);
+
+	if (isJsonObject(schema.properties)) declared.names.push(...Object.keys(schema.properties));
+	const additional = schema.additionalProperties;
+	declared.open = additional === true || isJsonObject(additional);
+
+	for (const keyword of ['allOf', 'anyOf', 'oneOf']) {
+		const members = schema[keyword];
+		if (!Array.isArray(members)) continue;
+		for (const member of members) {
+			const nested = declaredProperties(member, seen);
+			declared.names.push(...nested.names);
+			declared.open ||= nested.open;
+		}
+	}
+	declared.names = [...new Set(declared.names)];
+	return declared;
+}
+
+/** The request body schema's top-level property names for an endpoint ([] when it takes no body). */
+export function requestProperties(method: string, apiPath: string): string[] {
+	const era = eraFor({ method, path: apiPath });
+	const operation = findOperation(backendFor(era), method, apiPath);
+	if (!operation) throw new Error(`no operation ${endpointKey(method, apiPath)} in the ${era} spec`);
+	return declaredProperties(jsonBodySchema(operation)).names;
+}
+
+/** 'body/temperature' from Ajv's '/requestBody/temperature'; 'query/limit' from '/query/limit'. */
+function errorLocation(instancePath: string): string {
+	if (instancePath.startsWith('/requestBody')) return `body${instancePath.slice('/requestBody'.length)}`;
+	return instancePath.slice(1) || 'request';
+}
+
+function errorDetail(error: AjvError): string {
+	const params: JsonObject = error.params;
+	if (Array.isArray(params.allowedValues)) return ` (${params.allowedValues.map((v) => JSON.stringify(v)).join(', ')})`;
+	if (typeof params.additionalProperty === 'string') return ` ('${params.additionalProperty}')`;
+	return '';
+}
+
+function describeAjvError(error: AjvError): string {
+	if (error.instancePath === '' && error.params.missingProperty === 'requestBody') {
+		return 'body: missing, the operation requires a JSON body';
+	}
+	return `${errorLocation(error.instancePath)}: ${error.message ?? error.keyword}${errorDetail(error)}`;
+}
+
+function unknownBodyKeys(body: unknown, schema: unknown, endpoint: string): string[] {
+	if (!isJsonObject(body)) return [];
+	const declared = declaredProperties(schema);
+	if (declared.open) return [];
+	return Object.keys(body)
+		.filter((key) => !declared.names.includes(key))
+		.map((key) => `body/${key}: unknown property, not in the request schema of ${endpoint}`);
+}
+
+function isAbsentBody(body: unknown): boolean {
+	return body === undefined || body === null || body === '';
+}
+
+/** A JSON text body is parsed; anything else is taken as already parsed. */
+function parseBody(body: unknown): { value: unknown; error?: string } {
+	if (typeof body !== 'string' || body === '') return { value: body };
+	try {
+		return { value: JSON.parse(body) };
+	} catch {
+		return { value: body, error: 'body: not valid JSON' };
+	}
+}
+
+/**
+ * Validates a request against the latest sanitized spec (POST /edits: the 2023 one), including JSON types,
+ * ranges, enums and required fields, and reports unknown top-level body keys as errors.
+ */
+export function validateRequest(request: RequestToValidate): ValidationResult {
+	return validateNormalizedRequest(withQueryFromPath(request));
+}
+
+/** Moves a query string left on the path ('/models?limit=5') into `query`. */
+function withQueryFromPath(request: RequestToValidate): RequestToValidate {
+	const [apiPath, queryString] = request.path.split('?', 2);
+	if (queryString === undefined) return request;
+	const query = { ...Object.fromEntries(new URLSearchParams(queryString)), ...request.query };
+	return { ...request, path: apiPath, query };
+}
+
+function validateNormalizedRequest(request: RequestToValidate): ValidationResult {
+	const era = eraFor(request);
+	const operation = findOperation(backendFor(era), request.method, request.path);
+	if (!operation) {
+		const endpoint = endpointKey(request.method, request.path);
+		return { valid: false, endpoint, errors: [`no operation ${endpoint} in the ${era} spec (paths have no /v1 prefix)`] };
+	}
+
+	const endpoint = endpointKey(operation.method, operation.path);
+	const body = parseBody(request.body);
+	const schema = jsonBodySchema(operation);
+	const errors: string[] = body.error ? [body.error] : [];
+	if (schema === undefined && !isAbsentBody(body.value)) errors.push(`body: ${endpoint} takes no request body`);
+
+	const checked = backendFor(era).validateRequest(
+		{
+			method: operation.method,
+			path: request.path,
+			headers: { 'content-type': 'application/json' },
+			query: request.query ?? {},
+			body: isAbsentBody(body.value) ? undefined : body.value,
+		},
+		operation,
+	);
+	errors.push(...(checked.errors ?? []).map(describeAjvError));
+	errors.push(...unknownBodyKeys(body.value, schema, endpoint));
+	return { valid: errors.length === 0, endpoint, errors };
+}
+
+/** Counts valid results per endpoint and keeps the invalid ones for a failure message. */
+export class ConformanceTally {
+	readonly invalid: ValidationResult[] = [];
+
+	private readonly counts = new Map<string, { valid: number; total: number }>();
+
+	add(result: ValidationResult): void {
+		const count = this.counts.get(result.endpoint) ?? { valid: 0, total: 0 };
+		count.total += 1;
+		if (result.valid) count.valid += 1;
+		else this.invalid.push(result);
+		this.counts.set(result.endpoint, count);
+	}
+
+	/** One line per endpoint, in the order first seen: 'POST /chat/completions: 41/41 valid'. */
+	report(): string {
+		return [...this.counts]
+			.map(([endpoint, { valid, total }]) => `${endpoint}: ${valid}/${total} valid`)
+			.join('\n');
+	}
+}
