@@ -32,7 +32,7 @@ export const TEXT_RULES: BodyRule[] = [
 	COMMON_RULES.seed,
 	{ key: 'n', label: 'Number of Completions', min: 1, max: 128, integer: true },
 	{ key: 'logprobs', label: 'Log Probabilities', min: 0, max: 5, integer: true },
-	{ key: 'best_of', label: 'Best Of', min: 0, max: 20, integer: true },
+	{ key: 'best_of', label: 'Best Of', min: 1, max: 20, integer: true },
 ];
 
 const isTokenArray = (value: unknown) =>
@@ -122,7 +122,7 @@ export const textFields: INodeProperties[] = [
 			'bestOf',
 			'best_of',
 			'Generates this many completions server-side and returns the best; must be at least Number of Completions. Cannot be streamed.',
-			{ min: 0, max: 20, default: 1 },
+			{ min: 1, max: 20, default: 1 },
 		),
 		{
 			displayName: 'Echo',

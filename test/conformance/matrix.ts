@@ -1,0 +1,607 @@
+/**
+ * The parameter-coverage matrix: node runs that together set every parameter of every operation, both
+ * ends of every numeric range, every option value and both boolean values (see coverage.ts).
+ */
+import type { IDataObject, INodeParameters } from 'n8n-workflow';
+
+import type { NodeRun } from '../support/engine';
+import type { CapturedRequest, OpenAiServer } from '../support/openai-server';
+
+export interface MatrixCase {
+	name: string;
+	parameters: INodeParameters;
+	input?: IDataObject[];
+	/** Queues server faults before the run. */
+	arrange?: (server: OpenAiServer) => void;
+	/** The run must fail with a message containing this; otherwise it must succeed. */
+	expectError?: string;
+	/** Checks beyond "the routed values arrive in the body"; `requests` are the API requests only. */
+	check?: (run: NodeRun, requests: CapturedRequest[]) => void;
+}
+
+type JsonBody = Record<string, unknown>;
+
+const bodyOf = (request: CapturedRequest) => request.body as JsonBody;
+
+const TOOLS = JSON.stringify([
+	{
+		type: 'function',
+		function: {
+			name: 'get_weather',
+			description: 'Current weather in a city',
+			parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+		},
+	},
+]);
+
+const SCHEMA = JSON.stringify({
+	type: 'object',
+	properties: { answer: { type: 'string' } },
+	required: ['answer'],
+	additionalProperties: false,
+});
+
+const chat = (options: INodeParameters = {}, extra: INodeParameters = {}): INodeParameters => ({
+	resource: 'chat',
+	operation: 'create',
+	model: 'gpt-4o-mini',
+	messages: { values: [{ role: 'user', content: 'Hi' }] },
+	options,
+	...extra,
+});
+
+/** Messages from JSON hide the message list, so a case must not set it. */
+function withoutMessageList(parameters: INodeParameters): INodeParameters {
+	const { messages: _hidden, ...rest } = parameters;
+	return rest;
+}
+
+const text = (options: INodeParameters = {}, extra: INodeParameters = {}): INodeParameters => ({
+	resource: 'text',
+	operation: 'create',
+	model: 'gpt-3.5-turbo-instruct',
+	prompt: 'Say this is a test',
+	options,
+	...extra,
+});
+
+const edit = (options: INodeParameters = {}, extra: INodeParameters = {}): INodeParameters => ({
+	resource: 'edit',
+	operation: 'create',
+	model: 'text-davinci-edit-001',
+	instruction: 'Fix the spelling',
+	input: 'Helo wrld',
+	options,
+	...extra,
+});
+
+const image = (model: string, options: INodeParameters = {}): INodeParameters => ({
+	resource: 'image',
+	operation: 'generate',
+	model,
+	prompt: 'A cute baby sea otter',
+	options,
+});
+
+const moderation = (extra: INodeParameters, options: INodeParameters = {}): INodeParameters => ({
+	resource: 'moderation',
+	operation: 'classify',
+	model: 'omni-moderation-latest',
+	...extra,
+	options,
+});
+
+const models = (operation: 'list' | 'get', options: INodeParameters = {}): INodeParameters => ({
+	resource: 'model',
+	operation,
+	...(operation === 'get' ? { modelId: 'gpt-4o' } : {}),
+	options,
+});
+
+/** One case per value of an option, each on its own. */
+function sweep(
+	label: string,
+	build: (value: string) => INodeParameters,
+	values: string[],
+): MatrixCase[] {
+	return values.map((value) => ({ name: `${label} = ${value}`, parameters: build(value) }));
+}
+
+/** Max Retries both ends: 0 gives up on the first 500, 10 gets through two of them. */
+function retryCases(label: string, build: (options: INodeParameters) => INodeParameters): MatrixCase[] {
+	const failTwice = (server: OpenAiServer) =>
+		server.failNext(() => true, { status: 500, headers: { 'retry-after-ms': '0' } }, 2);
+	return [
+		{
+			name: `${label}: maxRetries 0 stops at the first server error`,
+			parameters: build({ maxRetries: 0 }),
+			arrange: (server) => server.failNext(() => true, { status: 500 }),
+			expectError: 'The server had an error while processing your request',
+			check: (_run, requests) => expect(requests).toHaveLength(1),
+		},
+		{
+			name: `${label}: maxRetries 10 retries through two server errors`,
+			parameters: build({ maxRetries: 10 }),
+			arrange: failTwice,
+			check: (run, requests) => {
+				expect(requests).toHaveLength(3);
+				expect(run.items.length).toBeGreaterThan(0);
+			},
+		},
+	];
+}
+
+const chatCases: MatrixCase[] = [
+	{
+		name: 'chat: lower range ends',
+		parameters: chat({
+			frequencyPenalty: -2,
+			presencePenalty: -2,
+			temperature: 0,
+			topP: 0,
+			maxCompletionTokens: 1,
+			maxTokens: 1,
+			n: 1,
+			logprobs: true,
+			topLogprobs: 0,
+			seed: 0,
+			stop: ['\n', 'END'],
+			logitBias: '{"50256": -100}',
+			user: 'user-123',
+			store: true,
+			metadata: '{"topic": "greeting"}',
+			promptCacheKey: 'cache-1',
+			safetyIdentifier: 'hashed-user-1',
+		}),
+		check: (run) => expect(run.items[0].json).toMatchObject({ role: 'assistant', content: 'Echo: Hi' }),
+	},
+	{
+		name: 'chat: upper range ends',
+		parameters: chat({
+			frequencyPenalty: 2,
+			presencePenalty: 2,
+			temperature: 2,
+			topP: 1,
+			n: 128,
+			logprobs: true,
+			topLogprobs: 20,
+			seed: 4242,
+			store: false,
+		}),
+		check: (run) => {
+			expect(run.items).toHaveLength(128);
+			expect(run.items[127].json).toMatchObject({ content: 'Echo: Hi #127', index: 127 });
+			expect(run.items[0].json.logprobs).toMatchObject({ content: [{ token: 'Echo:' }, { token: ' Hi' }, { token: ' #0' }] });
+		},
+	},
+	{
+		name: 'chat: logprobs off',
+		parameters: chat({ logprobs: false }),
+		check: (run) => expect(run.items[0].json.logprobs).toBeUndefined(),
+	},
+	...retryCases('chat', (options) => chat(options)),
+	...sweep('chat reasoningEffort', (value) => chat({ reasoningEffort: value }, { model: 'o3-mini' }), [
+		'xhigh',
+		'high',
+		'low',
+		'max',
+		'medium',
+		'minimal',
+		'none',
+	]),
+	...sweep('chat serviceTier', (value) => chat({ serviceTier: value }), [
+		'auto',
+		'default',
+		'fast',
+		'flex',
+		'priority',
+		'scale',
+	]),
+	...sweep('chat verbosity', (value) => chat({ verbosity: value }, { model: 'gpt-4.1' }), ['low', 'medium', 'high']),
+	...sweep('chat toolChoice', (value) => chat({ tools: TOOLS, toolChoice: value, parallelToolCalls: true }), [
+		'auto',
+		'none',
+		'required',
+	]),
+	{
+		name: 'chat: toolChoiceFunction forces one function, parallel tool calls off',
+		parameters: chat(
+			{ tools: TOOLS, toolChoiceFunction: 'get_weather', parallelToolCalls: false },
+			{ messages: { values: [{ role: 'user', content: 'CALL Paris' }] } },
+		),
+		check: (run, requests) => {
+			expect(bodyOf(requests[0]).tool_choice).toEqual({ type: 'function', function: { name: 'get_weather' } });
+			// Simplify drops the null content of a tool-call answer.
+			expect(run.items[0].json).not.toHaveProperty('content');
+			expect(run.items[0].json).toMatchObject({
+				role: 'assistant',
+				finish_reason: 'tool_calls',
+				tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"text":"Paris"}' } }],
+			});
+		},
+	},
+	{ name: 'chat: responseFormat = text', parameters: chat({ responseFormat: 'text' }) },
+	{
+		name: 'chat: responseFormat = json_object',
+		parameters: chat({ responseFormat: 'json_object' }, { messages: { values: [{ role: 'user', content: 'Answer in JSON' }] } }),
+	},
+	{
+		name: 'chat: responseFormat = json_schema with every schema option, strict',
+		parameters: chat({
+			responseFormat: 'json_schema',
+			jsonSchema: SCHEMA,
+			jsonSchemaName: 'answer_format',
+			jsonSchemaDescription: 'One answer',
+			jsonSchemaStrict: true,
+		}),
+		check: (_run, requests) =>
+			expect(bodyOf(requests[0]).response_format).toEqual({
+				type: 'json_schema',
+				json_schema: { schema: JSON.parse(SCHEMA), name: 'answer_format', description: 'One answer', strict: true },
+			}),
+	},
+	{
+		name: 'chat: JSON schema without Response Format, not strict',
+		parameters: chat({ jsonSchema: SCHEMA, jsonSchemaStrict: false }),
+		check: (_run, requests) =>
+			expect(bodyOf(requests[0]).response_format).toEqual({
+				type: 'json_schema',
+				json_schema: { schema: JSON.parse(SCHEMA), name: 'response', strict: false },
+			}),
+	},
+	{
+		name: 'chat: every role, images with every detail',
+		parameters: chat(
+			{},
+			{
+				messages: {
+					values: [
+						{ role: 'developer', content: 'Be brief.' },
+						{ role: 'system', content: 'You describe images.' },
+						{ role: 'user', content: 'Hello' },
+						{ role: 'assistant', content: 'Hi! Send a picture.' },
+						{ role: 'user', content: 'Look', imageUrls: 'https://example.com/a.png', imageDetail: 'low' },
+						{ role: 'user', content: '', imageUrls: 'https://example.com/b.png, https://example.com/c.png', imageDetail: 'high' },
+						{ role: 'user', content: 'And this', imageUrls: 'https://example.com/d.png', imageDetail: 'auto' },
+					],
+				},
+			},
+		),
+		check: (run, requests) => {
+			expect(bodyOf(requests[0]).messages).toEqual([
+				{ role: 'developer', content: 'Be brief.' },
+				{ role: 'system', content: 'You describe images.' },
+				{ role: 'user', content: 'Hello' },
+				{ role: 'assistant', content: 'Hi! Send a picture.' },
+				{
+					role: 'user',
+					content: [
+						{ type: 'text', text: 'Look' },
+						{ type: 'image_url', image_url: { url: 'https://example.com/a.png', detail: 'low' } },
+					],
+				},
+				{
+					role: 'user',
+					content: [
+						{ type: 'image_url', image_url: { url: 'https://example.com/b.png', detail: 'high' } },
+						{ type: 'image_url', image_url: { url: 'https://example.com/c.png', detail: 'high' } },
+					],
+				},
+				{
+					role: 'user',
+					content: [
+						{ type: 'text', text: 'And this' },
+						{ type: 'image_url', image_url: { url: 'https://example.com/d.png' } },
+					],
+				},
+			]);
+			expect(run.items[0].json.content).toBe('Echo: And this');
+		},
+	},
+	{
+		name: 'chat: messagesInput = json',
+		parameters: withoutMessageList(
+			chat(
+				{},
+				{
+					messagesInput: 'json',
+					messagesJson: '[{"role": "system", "content": "Be brief."}, {"role": "user", "content": "From JSON"}]',
+				},
+			),
+		),
+		check: (run, requests) => {
+			expect(bodyOf(requests[0]).messages).toEqual([
+				{ role: 'system', content: 'Be brief.' },
+				{ role: 'user', content: 'From JSON' },
+			]);
+			expect(run.items[0].json.content).toBe('Echo: From JSON');
+		},
+	},
+	{
+		name: 'chat: messagesInput = list',
+		parameters: chat({}, { messagesInput: 'list' }),
+		check: (run) => expect(run.items[0].json.content).toBe('Echo: Hi'),
+	},
+	{
+		name: 'chat: stream with usage',
+		parameters: chat({ stream: true, includeUsage: true }),
+		check: (run, requests) => {
+			expect(bodyOf(requests[0]).stream_options).toEqual({ include_usage: true });
+			expect(run.items[0].json).toMatchObject({ role: 'assistant', content: 'Echo: Hi', finish_reason: 'stop' });
+			expect(run.items[0].json.usage).toMatchObject({ prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 });
+		},
+	},
+	{
+		name: 'chat: stream without usage',
+		parameters: chat({ stream: true, includeUsage: false }),
+		check: (run, requests) => {
+			expect(bodyOf(requests[0])).not.toHaveProperty('stream_options');
+			expect(run.items[0].json).toMatchObject({ content: 'Echo: Hi' });
+			expect(run.items[0].json.usage).toBeUndefined();
+		},
+	},
+	{
+		name: 'chat: unstreamed, simplify off',
+		parameters: chat({ stream: false }, { simplify: false }),
+		check: (run) => expect(run.items[0].json).toMatchObject({ object: 'chat.completion', choices: [{ index: 0 }] }),
+	},
+	{
+		name: 'chat: simplify on',
+		parameters: chat({}, { simplify: true }),
+		check: (run) => expect(run.items[0].json).toMatchObject({ role: 'assistant', content: 'Echo: Hi' }),
+	},
+];
+
+const textCases: MatrixCase[] = [
+	{
+		name: 'text: lower range ends',
+		parameters: text({
+			frequencyPenalty: -2,
+			presencePenalty: -2,
+			temperature: 0,
+			topP: 0,
+			maxTokens: 0,
+			n: 1,
+			logprobs: 0,
+			seed: 0,
+			echo: false,
+			stop: ['\n'],
+			logitBias: '{"50256": -100}',
+			user: 'user-123',
+			suffix: ' That is all.',
+		}),
+		check: (run) => expect(run.items[0].json.text).toEqual(expect.any(String)),
+	},
+	{
+		name: 'text: upper range ends with Best Of',
+		parameters: text({
+			frequencyPenalty: 2,
+			presencePenalty: 2,
+			temperature: 2,
+			topP: 1,
+			n: 20,
+			bestOf: 20,
+			logprobs: 5,
+			echo: true,
+			seed: 4242,
+		}),
+		check: (run) => expect(run.items).toHaveLength(20),
+	},
+	{
+		name: 'text: 128 completions',
+		parameters: text({ n: 128 }),
+		check: (run) => expect(run.items).toHaveLength(128),
+	},
+	{
+		name: 'text: lower end of Best Of',
+		parameters: text({ bestOf: 1 }),
+		check: (run, requests) => {
+			expect(requests[0].body).toMatchObject({ best_of: 1 });
+			expect(run.items).toHaveLength(1);
+		},
+	},
+	{
+		name: 'text: Best Of below Number of Completions is refused before sending',
+		parameters: text({ bestOf: 2, n: 3 }),
+		expectError: 'Best Of',
+		check: (_run, requests) => expect(requests).toHaveLength(0),
+	},
+	...retryCases('text', (options) => text(options)),
+	{
+		name: 'text: stream with usage',
+		parameters: text({ stream: true, includeUsage: true }),
+		check: (run, requests) => {
+			expect(bodyOf(requests[0]).stream_options).toEqual({ include_usage: true });
+			expect(run.items[0].json.usage).toEqual(expect.objectContaining({ total_tokens: expect.any(Number) }));
+		},
+	},
+	{
+		name: 'text: stream without usage',
+		parameters: text({ stream: true, includeUsage: false }),
+		check: (run, requests) => {
+			expect(bodyOf(requests[0])).not.toHaveProperty('stream_options');
+			expect(run.items[0].json.usage).toBeUndefined();
+		},
+	},
+	{
+		name: 'text: unstreamed, simplify off',
+		parameters: text({ stream: false }, { simplify: false }),
+		check: (run) => expect(run.items[0].json).toMatchObject({ object: 'text_completion' }),
+	},
+	{
+		name: 'text: simplify on',
+		parameters: text({}, { simplify: true }),
+		check: (run) => expect(Object.keys(run.items[0].json).sort()).toEqual(['finish_reason', 'text', 'usage']),
+	},
+];
+
+const editCases: MatrixCase[] = [
+	{
+		name: 'edit: lower range ends, simplify on',
+		parameters: edit({ temperature: 0, topP: 0, n: 1 }, { simplify: true }),
+		check: (run) =>
+			expect(run.items.map((item) => item.json.text)).toEqual(['Edited: Helo wrld (Fix the spelling)']),
+	},
+	{
+		name: 'edit: upper range ends, simplify off, no input',
+		parameters: edit({ temperature: 2, topP: 1, n: 20 }, { simplify: false, input: '' }),
+		check: (run) => {
+			expect(run.items).toHaveLength(1);
+			expect(run.items[0].json).toMatchObject({ object: 'edit' });
+			expect(run.items[0].json.choices).toHaveLength(20);
+		},
+	},
+	...retryCases('edit', (options) => edit(options)),
+];
+
+const pngBinary = (run: NodeRun, property: string) => run.items[0].binary?.[property];
+
+const imageCases: MatrixCase[] = [
+	{
+		name: 'image dall-e-2: 10 images as binary in a custom field, 256x256, standard',
+		parameters: image('dall-e-2', {
+			n: 10,
+			size: '256x256',
+			quality: 'standard',
+			responseFormat: 'b64_json',
+			binaryPropertyName: 'picture',
+			user: 'user-123',
+		}),
+		check: (run) => {
+			expect(run.items).toHaveLength(10);
+			expect(run.items.every((item) => item.binary?.picture?.mimeType === 'image/png')).toBe(true);
+		},
+	},
+	{
+		name: 'image dall-e-2: 512x512 URL, downloaded',
+		parameters: image('dall-e-2', { n: 1, size: '512x512', responseFormat: 'url', downloadImage: true }),
+		check: (run) => {
+			expect(run.items[0].json.url).toEqual(expect.stringMatching(/\/files\/img.*\.png$/));
+			expect(pngBinary(run, 'data')).toMatchObject({ mimeType: 'image/png', fileName: 'a-cute-baby-sea-otter-1.png' });
+		},
+	},
+	{
+		name: 'image dall-e-2: URL, not downloaded',
+		parameters: image('dall-e-2', { responseFormat: 'url', downloadImage: false }),
+		check: (run) => {
+			expect(run.items[0].json.url).toEqual(expect.any(String));
+			expect(run.items[0].binary).toBeUndefined();
+		},
+	},
+	{
+		name: 'image dall-e-3: 1024x1792, hd, natural',
+		parameters: image('dall-e-3', { size: '1024x1792', quality: 'hd', style: 'natural', responseFormat: 'url' }),
+		check: (run) => expect(run.items[0].json.revised_prompt).toBe('Revised: A cute baby sea otter'),
+	},
+	{
+		name: 'image dall-e-3: 1792x1024, standard, vivid',
+		parameters: image('dall-e-3', { size: '1792x1024', quality: 'standard', style: 'vivid', responseFormat: 'b64_json' }),
+		check: (run) => expect(pngBinary(run, 'data')).toMatchObject({ mimeType: 'image/png' }),
+	},
+	{
+		name: 'image gpt-image-1: 1024x1536, low, transparent PNG, low moderation',
+		parameters: image('gpt-image-1', {
+			size: '1024x1536',
+			quality: 'low',
+			background: 'transparent',
+			outputFormat: 'png',
+			moderation: 'low',
+		}),
+		check: (run) =>
+			expect(run.items[0].json).toMatchObject({ size: '1024x1536', quality: 'low', background: 'transparent' }),
+	},
+	{
+		name: 'image gpt-image-1: 1536x1024, medium, opaque JPEG at compression 0',
+		parameters: image('gpt-image-1', {
+			size: '1536x1024',
+			quality: 'medium',
+			background: 'opaque',
+			outputFormat: 'jpeg',
+			outputCompression: 0,
+			moderation: 'auto',
+		}),
+		check: (run) => expect(pngBinary(run, 'data')).toMatchObject({ mimeType: 'image/jpeg' }),
+	},
+	{
+		name: 'image gpt-image-1: auto size, high, auto background, WebP at compression 100, 10 images',
+		parameters: image('gpt-image-1', {
+			n: 10,
+			size: 'auto',
+			quality: 'high',
+			background: 'auto',
+			outputFormat: 'webp',
+			outputCompression: 100,
+		}),
+		check: (run) => expect(run.items).toHaveLength(10),
+	},
+	{
+		name: 'image gpt-image-1: 1024x1024, auto quality',
+		parameters: image('gpt-image-1', { size: '1024x1024', quality: 'auto', n: 1 }),
+	},
+	...retryCases('image', (options) => image('gpt-image-1', options)),
+];
+
+const moderationCases: MatrixCase[] = [
+	{
+		name: 'moderation: one text, simplify on',
+		parameters: moderation({ inputType: 'text', input: 'I like kittens', simplify: true }),
+		check: (run) => expect(run.items[0].json).toMatchObject({ flagged: false, model: 'omni-moderation-latest' }),
+	},
+	{
+		name: 'moderation: several texts, simplify off',
+		parameters: moderation({ inputType: 'texts', texts: ['first text', 'second text'], simplify: false }),
+		check: (run, requests) => {
+			expect(bodyOf(requests[0]).input).toEqual(['first text', 'second text']);
+			expect(run.items[0].json.results).toHaveLength(2);
+		},
+	},
+	{
+		name: 'moderation: text and image',
+		parameters: moderation({
+			inputType: 'textAndImage',
+			text: 'Is this fine?',
+			imageUrl: 'https://example.com/photo.png',
+		}),
+		check: (_run, requests) =>
+			expect(bodyOf(requests[0])).toEqual({
+				model: 'omni-moderation-latest',
+				input: [
+					{ type: 'text', text: 'Is this fine?' },
+					{ type: 'image_url', image_url: { url: 'https://example.com/photo.png' } },
+				],
+			}),
+	},
+	...retryCases('moderation', (options) => moderation({ inputType: 'text', input: 'Hello' }, options)),
+];
+
+const modelCases: MatrixCase[] = [
+	{
+		name: 'model list: simplify on',
+		parameters: { ...models('list'), simplify: true },
+		check: (run) => expect(run.items.map((item) => item.json.id)).toContain('gpt-4o'),
+	},
+	{
+		name: 'model list: simplify off',
+		parameters: { ...models('list'), simplify: false },
+		check: (run) => expect(run.items[0].json).toMatchObject({ object: 'list' }),
+	},
+	{
+		name: 'model get',
+		parameters: models('get'),
+		check: (run, requests) => {
+			expect(requests[0].fullPath).toBe('/v1/models/gpt-4o');
+			expect(run.items[0].json).toEqual({ id: 'gpt-4o', object: 'model', created: 1715367049, owned_by: 'system' });
+		},
+	},
+	...retryCases('model list', (options) => models('list', options)),
+	...retryCases('model get', (options) => models('get', options)),
+];
+
+export const MATRIX: MatrixCase[] = [
+	...chatCases,
+	...textCases,
+	...editCases,
+	...imageCases,
+	...moderationCases,
+	...modelCases,
+];

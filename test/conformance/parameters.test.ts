@@ -1,0 +1,188 @@
+/**
+ * Runs the parameter-coverage matrix through n8n's engine against the local OpenAI server, checks that
+ * every parameter is covered, that routed values arrive in the body, and that every request the node
+ * sends conforms to OpenAI's official spec.
+ */
+import type { INodeParameters, INodeProperties, NodeParameterValueType } from 'n8n-workflow';
+
+import { nodeType, runNode, type NodeRun } from '../support/engine';
+import { type CapturedRequest, type OpenAiServer, startOpenAiServer } from '../support/openai-server';
+import { ConformanceTally, requireSpec, validateRequest, type ValidationResult } from '../support/spec';
+import { CoverageRecorder, parameterRequirements, type ParameterRequirement } from './coverage';
+import { MATRIX, type MatrixCase } from './matrix';
+
+const describeWithSpec = requireSpec() ? describe : describe.skip;
+
+const API_PREFIX = '/v1';
+
+/** Parameters whose routed body key the node rewrites on purpose, so the value is checked by the case. */
+const REWRITTEN = new Set([
+	'moderation:classify text', // becomes a text part of `input`
+	'moderation:classify imageUrl', // becomes an image part of `input`
+]);
+
+/** Image downloads go to the URL the API returned, not to the API itself. */
+function apiRequests(requests: CapturedRequest[]): CapturedRequest[] {
+	return requests.filter((request) => request.fullPath.startsWith(`${API_PREFIX}/`));
+}
+
+function valueAt(body: unknown, dottedPath: string): unknown {
+	return dottedPath
+		.split('.')
+		.reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], body);
+}
+
+/** What the body carries for a parameter value: JSON parameters arrive parsed. */
+function expectedBodyValue(property: INodeProperties, value: NodeParameterValueType): unknown {
+	return property.type === 'json' && typeof value === 'string' ? JSON.parse(value) : value;
+}
+
+/** Top-level and collection parameters the case sets, with their routed body key. */
+function routedValues(
+	parameters: INodeParameters,
+	requirements: Map<string, ParameterRequirement>,
+): Array<{ label: string; bodyKey: string; expected: unknown }> {
+	const operation = `${parameters.resource as string}:${parameters.operation as string}`;
+	const options = (parameters.options ?? {}) as INodeParameters;
+	const entries = [
+		...Object.entries(parameters).map(([name, value]) => [name, value] as const),
+		...Object.entries(options).map(([name, value]) => [`options.${name}`, value] as const),
+	];
+	return entries.flatMap(([path, value]) => {
+		const requirement = requirements.get(`${operation} ${path}`);
+		const bodyKey = requirement?.property.routing?.send?.property;
+		if (!requirement || !bodyKey || REWRITTEN.has(`${operation} ${path}`)) return [];
+		const expected = expectedBodyValue(requirement.property, value as NodeParameterValueType);
+		return [{ label: path, bodyKey, expected }];
+	});
+}
+
+/**
+ * The latest spec types image `size` as any string; the 2023 spec still has the strict DALL·E enums, so
+ * DALL·E requests are checked against it as well.
+ */
+function stricterChecks(request: CapturedRequest): ValidationResult[] {
+	const model = (request.body as { model?: unknown } | undefined)?.model;
+	if (request.path !== '/images/generations' || typeof model !== 'string' || !model.startsWith('dall-e')) return [];
+	const result = validateRequest({ method: request.method, path: request.path, body: request.rawBody, era: '2023' });
+	return [{ ...result, endpoint: `${result.endpoint} (DALL·E, 2023 spec)` }];
+}
+
+function expectOutcome(matrixCase: MatrixCase, run: NodeRun): void {
+	if (matrixCase.expectError) {
+		expect(run.error?.message).toEqual(expect.stringContaining(matrixCase.expectError));
+		return;
+	}
+	expect(run.error).toBeUndefined();
+	expect(run.items.length).toBeGreaterThan(0);
+}
+
+describeWithSpec('parameter-coverage matrix against the official spec', () => {
+	let server: OpenAiServer;
+	const tally = new ConformanceTally();
+	const requirements = parameterRequirements(nodeType.description);
+	const requirementByPath = new Map(requirements.map((requirement) => [`${requirement.operation} ${requirement.path}`, requirement]));
+
+	beforeAll(async () => {
+		server = await startOpenAiServer();
+	});
+
+	afterAll(async () => {
+		await server.close();
+		process.stdout.write(`Conformance of the matrix requests:\n${tally.report()}\n`);
+	});
+
+	it.each(MATRIX.map((matrixCase) => [matrixCase.name, matrixCase] as const))('%s', async (_name, matrixCase) => {
+		server.reset();
+		matrixCase.arrange?.(server);
+
+		const run = await runNode(matrixCase.parameters, {
+			credentials: { apiKey: 'sk-test-key', baseUrl: server.baseUrl() },
+			input: matrixCase.input,
+		});
+		const requests = apiRequests(server.requests);
+
+		expectOutcome(matrixCase, run);
+		for (const request of requests) {
+			const results = [
+				validateRequest({ method: request.method, path: request.path, body: request.rawBody }),
+				...stricterChecks(request),
+			];
+			for (const result of results) {
+				tally.add(result);
+				expect({ endpoint: result.endpoint, body: request.body, errors: result.errors }).toEqual({
+					endpoint: result.endpoint,
+					body: request.body,
+					errors: [],
+				});
+			}
+			for (const { label, bodyKey, expected } of routedValues(matrixCase.parameters, requirementByPath)) {
+				expect({ parameter: label, sent: valueAt(request.body, bodyKey) }).toEqual({ parameter: label, sent: expected });
+			}
+		}
+		matrixCase.check?.(run, requests);
+	});
+
+	it('covers every parameter, range end, option value and boolean of every operation', () => {
+		const coverage = new CoverageRecorder(nodeType.description);
+		for (const matrixCase of MATRIX) coverage.record(matrixCase.parameters);
+		expect(coverage.missing(requirements)).toEqual([]);
+	});
+
+	it('sent only requests that conform to the spec', () => {
+		const invalid = tally.invalid.map((result) => `${result.endpoint}: ${result.errors.join('; ')}`);
+		expect(invalid).toEqual([]);
+		expect(tally.report()).not.toBe('');
+	});
+});
+
+describe('coverage derivation', () => {
+	it('finds the parameters of every operation from the node description', () => {
+		const paths = parameterRequirements(nodeType.description).map((r) => `${r.operation} ${r.path}`);
+		expect(paths).toEqual(
+			expect.arrayContaining([
+				'chat:create messages.values.role',
+				'chat:create messages.values.imageDetail',
+				'chat:create options.temperature',
+				'edit:create editsRetiredNotice',
+				'image:generate options.size',
+				'model:get modelId',
+				'model:list options.maxRetries',
+				'moderation:classify inputType',
+			]),
+		);
+	});
+
+	it('asks for both range ends, every option value and both booleans', () => {
+		const requirements = parameterRequirements(nodeType.description);
+		const find = (key: string) => requirements.find((r) => `${r.operation} ${r.path}` === key)?.values;
+		expect(find('chat:create options.temperature')).toEqual([
+			{ value: 0, reason: 'minValue' },
+			{ value: 2, reason: 'maxValue' },
+		]);
+		expect(find('chat:create messages.values.imageDetail')?.map((entry) => entry.value)).toEqual(['auto', 'high', 'low']);
+		expect(find('chat:create simplify')?.map((entry) => entry.value)).toEqual([true, false]);
+		expect(find('chat:create model')).toEqual([]);
+	});
+
+	it('reports a parameter no case sets, and a range end never used', () => {
+		const recorder = new CoverageRecorder(nodeType.description);
+		recorder.record({ resource: 'edit', operation: 'create', instruction: 'x', options: { temperature: 0 } });
+		const missing = recorder.missing(parameterRequirements(nodeType.description));
+		expect(missing).toEqual(
+			expect.arrayContaining([
+				'parameter options.temperature of edit:create: maxValue 2 is never used',
+				'parameter options.topP of edit:create is never covered',
+				'parameter options.temperature of chat:create is never covered',
+			]),
+		);
+		expect(missing).not.toContain('parameter editsRetiredNotice of edit:create is never shown');
+	});
+
+	it('refuses a case that sets a parameter its operation hides', () => {
+		const recorder = new CoverageRecorder(nodeType.description);
+		expect(() =>
+			recorder.record({ resource: 'chat', operation: 'create', messagesInput: 'json', messages: { values: [] } }),
+		).toThrow('a case sets messages.values, which chat:create does not show with these parameters');
+	});
+});
