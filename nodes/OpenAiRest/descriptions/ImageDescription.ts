@@ -122,7 +122,7 @@ export const imageFields: INodeProperties[] = [
 			name: 'quality',
 			type: 'options',
 			options: [
-				{ name: 'Auto', value: 'auto', description: 'GPT image models' },
+				{ name: 'Auto', value: 'auto', description: 'All models: the best quality the model offers' },
 				{ name: 'HD', value: 'hd', description: 'Dall-e-3' },
 				{ name: 'High', value: 'high', description: 'GPT image models' },
 				{ name: 'Low', value: 'low', description: 'GPT image models' },
@@ -160,7 +160,8 @@ export const imageFields: INodeProperties[] = [
 				{ name: 'Auto', value: 'auto', description: 'GPT image models' },
 			],
 			default: '1024x1024',
-			description: 'Size of the images; the sizes differ per model',
+			description:
+				'Size of the images; the sizes differ per model. Gpt-image-2 also takes any WIDTHxHEIGHT (multiples of 16) from an expression.',
 			routing: sendAs('size'),
 		},
 		{

@@ -4,6 +4,7 @@ import type {
 	IN8nHttpFullResponse,
 	INodeExecutionData,
 } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { InvalidParameter } from './validation';
 
@@ -23,14 +24,14 @@ const DALL_E_2: ImageModelRules = {
 	maxPromptLength: 1000,
 	maxImages: 10,
 	sizes: ['256x256', '512x512', '1024x1024'],
-	qualities: ['standard'],
+	qualities: ['auto', 'standard'],
 	exclusive: DALL_E_ONLY,
 };
 const DALL_E_3: ImageModelRules = {
 	maxPromptLength: 4000,
 	maxImages: 1,
 	sizes: ['1024x1024', '1792x1024', '1024x1792'],
-	qualities: ['standard', 'hd'],
+	qualities: ['auto', 'standard', 'hd'],
 	exclusive: [...DALL_E_ONLY, 'style'],
 };
 const GPT_IMAGE: ImageModelRules = {
@@ -83,6 +84,10 @@ export function checkImageBody(body: IDataObject): void {
 	}
 	const rules = imageModelRules(model);
 	if (!rules) return;
+	// DALL·E answers with short-lived URLs unless asked; the node's default is a binary file.
+	if (rules.exclusive.includes('response_format') && body.response_format === undefined) {
+		body.response_format = 'b64_json';
+	}
 	if (prompt.length > rules.maxPromptLength) {
 		throw new InvalidParameter(
 			'Prompt',
@@ -99,18 +104,47 @@ export function checkImageBody(body: IDataObject): void {
 		const option = foreign[0];
 		throw new InvalidParameter(OPTION_LABELS[option], `applies to ${ownerOf(option)} only, not to ${model}`);
 	}
-	if (body.size !== undefined && rules.sizes && !rules.sizes.includes(body.size as string)) {
-		throw new InvalidParameter('Size', `must be one of ${rules.sizes.join(', ')} for ${model}, got ${body.size}`);
-	}
+	if (body.size !== undefined) checkSize(String(body.size), model, rules);
 	if (body.quality !== undefined && !rules.qualities.includes(body.quality as string)) {
 		throw new InvalidParameter(
 			'Quality',
 			`must be one of ${rules.qualities.join(', ')} for ${model}, got ${body.quality}`,
 		);
 	}
+	checkOutputFormat(body);
+}
+
+/** A listed size, or for models without a list (gpt-image-2) `auto` or WIDTHxHEIGHT in multiples of 16. */
+function checkSize(size: string, model: string, rules: ImageModelRules): void {
+	if (rules.sizes) {
+		if (rules.sizes.includes(size)) return;
+		throw new InvalidParameter('Size', `must be one of ${rules.sizes.join(', ')} for ${model}, got ${size}`);
+	}
+	if (size === 'auto') return;
+	const match = /^(\d+)x(\d+)$/.exec(size);
+	const [width, height] = match ? [Number(match[1]), Number(match[2])] : [0, 0];
+	const valid =
+		width > 0 && height > 0 && width % 16 === 0 && height % 16 === 0 && width <= 3 * height && height <= 3 * width;
+	if (!valid) {
+		throw new InvalidParameter(
+			'Size',
+			`must be auto or WIDTHxHEIGHT with both divisible by 16 and an aspect ratio between 1:3 and 3:1 for ${model}, got ${size}`,
+		);
+	}
+}
+
+/** Compression needs a lossy format; a transparent background needs one with an alpha channel. */
+function checkOutputFormat(body: IDataObject): void {
+	const format = (body.output_format as string | undefined) ?? 'png';
 	const compression = body.output_compression as number | undefined;
-	if (compression !== undefined && (compression < 0 || compression > 100)) {
-		throw new InvalidParameter('Output Compression', `must be between 0 and 100, got ${compression}`);
+	if (compression !== undefined && (!Number.isInteger(compression) || compression < 0 || compression > 100)) {
+		throw new InvalidParameter('Output Compression', `must be a whole number between 0 and 100, got ${compression}`);
+	}
+	if (compression !== undefined && compression < 100 && format === 'png') {
+		throw new InvalidParameter('Output Compression', 'needs Output Format JPEG or WebP; PNG is not compressed');
+	}
+	if (body.background === 'transparent' && format === 'jpeg') {
+		throw new InvalidParameter('Background', 'transparent needs Output Format PNG or WebP; JPEG has no transparency');
 	}
 }
 
@@ -121,6 +155,7 @@ export function imageFileName(prompt: string, index: number, extension: string):
 	const slug = prompt
 		.toLowerCase()
 		.normalize('NFKD')
+		.replace(/[\u0300-\u036f]/g, '')
 		.replace(/[^a-z0-9]+/g, '-')
 		.replace(/^-+|-+$/g, '')
 		.slice(0, 48)
@@ -131,6 +166,36 @@ export function imageFileName(prompt: string, index: number, extension: string):
 function extensionFromMime(mimeType: string | undefined): string {
 	const subtype = (mimeType ?? '').split(';')[0].split('/')[1];
 	return subtype === 'jpeg' ? 'jpg' : subtype || 'png';
+}
+
+/** Fetches an image URL (no API key: the link is pre-signed); the mime type only when the server names an image type. */
+async function downloadImage(
+	context: IExecuteSingleFunctions,
+	url: string,
+	index: number,
+): Promise<{ bytes: Buffer; mimeType?: string }> {
+	let file: IN8nHttpFullResponse | undefined;
+	let caught: unknown;
+	try {
+		file = (await context.helpers.httpRequest({
+			url,
+			encoding: 'arraybuffer',
+			returnFullResponse: true,
+		})) as IN8nHttpFullResponse;
+	} catch (error) {
+		caught = error;
+	}
+	if (!file) {
+		throw new NodeOperationError(context.getNode(), `Could not download image ${index + 1} from ${url}`, {
+			itemIndex: context.getItemIndex(),
+			description: `${(caught as Error | undefined)?.message ?? 'No response'}. Image URLs expire 60 minutes after generation; use Response Format Binary File to avoid the download.`,
+		});
+	}
+	const contentType = String(file.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+	return {
+		bytes: Buffer.from(file.body as Buffer),
+		...(contentType.startsWith('image/') ? { mimeType: contentType } : {}),
+	};
 }
 
 /** postReceive: one item per generated image; base64 images and downloaded URLs become binary data. */
@@ -162,13 +227,9 @@ export async function imagesToItems(
 		} else if (typeof image.url === 'string') {
 			json.url = image.url;
 			if (download) {
-				const file = (await this.helpers.httpRequest({
-					url: image.url,
-					encoding: 'arraybuffer',
-					returnFullResponse: true,
-				})) as IN8nHttpFullResponse;
-				bytes = Buffer.from(file.body as Buffer);
-				mimeType = String(file.headers['content-type'] ?? mimeType).split(';')[0];
+				const file = await downloadImage(this, image.url, index);
+				bytes = file.bytes;
+				mimeType = file.mimeType ?? mimeType;
 			}
 		}
 		const result: INodeExecutionData = { json, pairedItem: { item: itemIndex } };

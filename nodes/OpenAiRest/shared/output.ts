@@ -12,6 +12,7 @@ import {
 	assembleChatCompletion,
 	assembleTextCompletion,
 	OpenAiStreamError,
+	parseUnstreamedCompletion,
 	readOpenAiStream,
 } from './stream';
 
@@ -132,6 +133,8 @@ export async function assembleStreamedResponse(
 	response: IN8nHttpFullResponse,
 ): Promise<INodeExecutionData[]> {
 	if (typeof response.body !== 'string') return items;
+	const unstreamed = parseUnstreamedCompletion(response.body);
+	if (unstreamed) return [{ json: unstreamed as IDataObject }];
 	let chunks: Array<Record<string, unknown>> = [];
 	let caught: unknown;
 	try {

@@ -246,6 +246,19 @@ function describeApiError(error: OpenAiApiErrorDetails): string {
 	return `OpenAI reported an error during streaming: ${error.message ?? 'no message given'}${suffix}`;
 }
 
+/** A complete JSON completion from a compatible server that ignored `stream: true`, else undefined. */
+export function parseUnstreamedCompletion(body: string): Record<string, unknown> | undefined {
+	const text = body.trim();
+	if (!text.startsWith('{')) return undefined;
+	let parsed: unknown;
+	try {
+		parsed = JSON.parse(text);
+	} catch {
+		return undefined;
+	}
+	return isRecord(parsed) && Array.isArray(parsed.choices) ? parsed : undefined;
+}
+
 /** A body without any event may be a plain JSON error (the server refused to stream at all). */
 function throwIfPlainJsonError(body: string): void {
 	const trimmed = body.trim();
