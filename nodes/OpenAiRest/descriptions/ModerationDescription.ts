@@ -1,4 +1,4 @@
-import type { IDataObject, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteSingleFunctions, INodeProperties } from 'n8n-workflow';
 
 import { modelField, optionsCollection, sendAs, sharedOptions, showFor, simplifyField } from '../shared/fields';
 import { simplifyResponse } from '../shared/output';
@@ -9,10 +9,14 @@ const show = showFor('moderation', 'classify');
 const showForInput = (inputType: string[]) => ({ show: { ...show.show, inputType } });
 
 /** Builds `input` from the chosen input type: a text, several texts, or text plus image parts. */
-export function buildModerationInput(body: IDataObject): void {
+export function buildModerationInput(body: IDataObject, context?: IExecuteSingleFunctions): void {
 	const texts = body.input as unknown;
 	const imageUrl = ((body.image_url as string | undefined) ?? '').trim();
 	delete body.image_url;
+	// An empty image URL (say from an expression) must not silently classify the text alone.
+	if (!imageUrl && context?.getNodeParameter('inputType', 'text') === 'textAndImage') {
+		throw new InvalidParameter('Image URL', 'must not be empty');
+	}
 	if (imageUrl) {
 		const text = typeof texts === 'string' ? texts : '';
 		body.input = [

@@ -14,10 +14,13 @@ export interface MessageRow {
 
 const MESSAGES_LABEL = 'Messages';
 
-/** Splits a comma- or newline-separated list of image URLs. */
-function splitUrls(value: string | undefined): string[] {
+/**
+ * Splits a comma- or newline-separated list of image URLs. A comma only separates when a URL
+ * follows it, so data URLs (`data:image/png;base64,…`) and URLs with commas stay whole.
+ */
+export function splitUrls(value: string | undefined): string[] {
 	return (value ?? '')
-		.split(/[\n,]/)
+		.split(/\n|,(?=\s*(?:(?:https?|data):|$))/i)
 		.map((url) => url.trim())
 		.filter(Boolean);
 }
@@ -39,7 +42,20 @@ export function messagesFromRows(rows: MessageRow[]): IDataObject[] {
 	});
 }
 
-/** Reads a messages array given as JSON text or as an array from an expression. */
+/** Keys the node's simplified chat output adds next to a message; OpenAI rejects them inside messages. */
+export const OUTPUT_ONLY_KEYS = ['finish_reason', 'index', 'logprobs', 'usage', 'annotations'];
+
+/** A copy of a message without output-only keys, so an earlier answer can be passed on as it is. */
+function asRequestMessage(message: IDataObject): IDataObject {
+	const copy = { ...message };
+	for (const key of OUTPUT_ONLY_KEYS) delete copy[key];
+	return copy;
+}
+
+/**
+ * Reads a messages array given as JSON text or as an array from an expression. Messages may be
+ * items of this node's own simplified output: their finish reason, index, logprobs and usage are dropped.
+ */
 export function messagesFromJson(value: unknown): IDataObject[] {
 	const messages = typeof value === 'string' ? parseJsonText('Messages (JSON)', value) : value;
 	if (!Array.isArray(messages)) {
@@ -54,7 +70,7 @@ export function messagesFromJson(value: unknown): IDataObject[] {
 			);
 		}
 	});
-	return messages as IDataObject[];
+	return (messages as IDataObject[]).map(asRequestMessage);
 }
 
 /** Checks and completes `response_format`: a JSON schema implies type json_schema and is parsed. */
