@@ -25,6 +25,8 @@ export interface ParameterRequirement {
 }
 
 const SELECTORS = new Set(['resource', 'operation']);
+/** n8n adds Request Options (timeout, batching, proxy) to every declarative node; they are n8n's, not the node's. */
+const ADDED_BY_N8N = new Set(['requestOptions']);
 
 /** Operations as 'resource:operation', read from the operation selectors. */
 export function operationsOf(description: INodeTypeDescription): OperationKey[] {
@@ -90,7 +92,10 @@ export function parameterRequirements(description: INodeTypeDescription): Parame
 	return operationsOf(description).flatMap((operation) =>
 		requirementsUnder(
 			operation,
-			description.properties.filter((property) => !SELECTORS.has(property.name) && belongsTo(property, operation)),
+			description.properties.filter(
+				(property) =>
+					!SELECTORS.has(property.name) && !ADDED_BY_N8N.has(property.name) && belongsTo(property, operation),
+			),
 			'',
 		),
 	);

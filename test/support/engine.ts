@@ -5,6 +5,7 @@
 import { Container } from '@n8n/di';
 import {
 	BinaryDataService,
+	DirectoryLoader,
 	ExecuteContext,
 	ExecutionLifecycleHooks,
 	RoutingNode,
@@ -62,6 +63,8 @@ class InputNode implements INodeType {
 
 const credentialType = new OpenAiApi();
 const nodeType = new OpenAiRest();
+// As n8n does when it loads a declarative node: adds the Request Options collection (timeout, batching, proxy).
+DirectoryLoader.applyDeclarativeNodeOptionParameters(nodeType);
 
 class TestNodeTypes implements INodeTypes {
 	private readonly types: Record<string, INodeType> = {

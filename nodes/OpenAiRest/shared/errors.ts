@@ -40,9 +40,11 @@ export function extractOpenAiError(body: unknown): OpenAiErrorBody | undefined {
 	return undefined;
 }
 
+/** A header's value whatever the case of its name; the first one when repeated. */
 function headerValue(headers: Headers, name: string): string | undefined {
 	if (!headers) return undefined;
-	const value = headers[name] ?? headers[name.toLowerCase()];
+	const key = Object.keys(headers).find((candidate) => candidate.toLowerCase() === name);
+	const value = headers[name] ?? (key === undefined ? undefined : headers[key]);
 	if (Array.isArray(value)) return String(value[0]);
 	return value === undefined || value === null ? undefined : String(value);
 }
@@ -78,13 +80,14 @@ function describeFields(status: number | undefined, error: OpenAiErrorBody | und
 	return parts.join(', ');
 }
 
-function excerpt(body: unknown): string {
+/** The start of a body, secret masked before cutting so no part of it can remain. */
+function excerpt(body: unknown, secret?: string): string {
 	let text: string;
 	if (typeof body === 'string') text = body;
 	else if (Buffer.isBuffer(body)) text = body.toString('utf8');
 	else if (body === undefined || body === null) text = '';
 	else text = JSON.stringify(body);
-	const compact = text.replace(/\s+/g, ' ').trim();
+	const compact = redact(text, secret).replace(/\s+/g, ' ').trim();
 	return compact.length > BODY_EXCERPT_LENGTH ? `${compact.slice(0, BODY_EXCERPT_LENGTH)}…` : compact;
 }
 
@@ -118,12 +121,20 @@ function isRetryableStatus(status: number, error: OpenAiErrorBody | undefined): 
 	return status === 408 || status === 409 || status >= 500;
 }
 
-/** Turns an HTTP error response into a failure that names OpenAI's own message, type, code, param and status. */
+/** How long the server asked to wait, in the unit that shows it best. */
+function formatDelay(milliseconds: number): string {
+	return milliseconds < 1000 ? `${Math.round(milliseconds)} ms` : `${Math.ceil(milliseconds / 1000)} s`;
+}
+
+/**
+ * Turns an HTTP error response into a failure that names OpenAI's own message, type, code, param
+ * and status. `secret` (the API key) is masked in every text taken from the body.
+ */
 export function describeHttpFailure(
 	status: number,
 	headers: Headers,
 	body: unknown,
-	context: { model?: string } = {},
+	context: { model?: string; secret?: string } = {},
 ): ApiFailure {
 	const error = extractOpenAiError(body);
 	const retryAfterMs = parseRetryAfter(headers);
@@ -132,13 +143,13 @@ export function describeHttpFailure(
 	const advice = adviceFor(status, error, context.model);
 	if (advice) lines.push(advice);
 	if (retryAfterMs !== undefined && status === 429) {
-		lines.push(`Retry-After: ${Math.ceil(retryAfterMs / 1000)} s.`);
+		lines.push(`Retry-After: ${formatDelay(retryAfterMs)}.`);
 	}
 	let message: string;
 	if (error?.message) {
-		message = error.message;
+		message = redact(String(error.message), context.secret);
 	} else {
-		const text = excerpt(body);
+		const text = excerpt(body, context.secret);
 		message = text
 			? `The server answered with HTTP status ${status} and a body that is not an OpenAI error: ${text}`
 			: `The server answered with HTTP status ${status} and an empty body`;
@@ -146,7 +157,7 @@ export function describeHttpFailure(
 	return {
 		status,
 		message,
-		description: lines.join('\n'),
+		description: redact(lines.join('\n'), context.secret),
 		retryable: isRetryableStatus(status, error),
 		retryAfterMs,
 	};

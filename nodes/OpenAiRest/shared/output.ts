@@ -8,6 +8,9 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import { redact } from './errors';
+import { apiKeyOf } from './transport';
+
 import {
 	assembleChatCompletion,
 	assembleTextCompletion,
@@ -101,7 +104,19 @@ export async function prepareStreamRequest(
 	return { ...requestOptions, json: false, encoding: 'text' };
 }
 
-function streamError(context: IExecuteSingleFunctions, error: OpenAiStreamError) {
+/** A successful status whose body is not JSON: usually a Base URL that points at a web page. */
+function notJsonError(context: IExecuteSingleFunctions, status: number, body: string, apiKey?: string) {
+	const text = redact(body, apiKey).replace(/\s+/g, ' ').trim().slice(0, 200);
+	const message = `The server answered with HTTP status ${status} and a body that is not valid JSON: ${text}`;
+	return new NodeApiError(context.getNode(), { message } as JsonObject, {
+		message,
+		description: 'Check the Base URL in the credential: it should point at an OpenAI-compatible API.',
+		httpCode: String(status),
+		itemIndex: context.getItemIndex(),
+	});
+}
+
+function streamError(context: IExecuteSingleFunctions, error: OpenAiStreamError, apiKey?: string) {
 	const itemIndex = context.getItemIndex();
 	if (error.kind === 'api_error') {
 		const apiError = error.apiError ?? {};
@@ -110,7 +125,7 @@ function streamError(context: IExecuteSingleFunctions, error: OpenAiStreamError)
 			apiError.code && `code: ${apiError.code}`,
 			apiError.param && `param: ${apiError.param}`,
 		].filter(Boolean);
-		const message = apiError.message ?? 'The stream reported an error';
+		const message = redact(apiError.message ?? 'The stream reported an error', apiKey);
 		return new NodeApiError(context.getNode(), { message } as JsonObject, {
 			message,
 			description: `The API reported an error in the middle of the stream${fields.length ? ` (${fields.join(', ')})` : ''}.`,
@@ -133,6 +148,10 @@ export async function assembleStreamedResponse(
 	response: IN8nHttpFullResponse,
 ): Promise<INodeExecutionData[]> {
 	if (typeof response.body !== 'string') return items;
+	const apiKey = await apiKeyOf(this);
+	if (this.getNodeParameter('options.stream', false) !== true) {
+		throw notJsonError(this, response.statusCode, response.body, apiKey);
+	}
 	const unstreamed = parseUnstreamedCompletion(response.body);
 	if (unstreamed) return [{ json: unstreamed as IDataObject }];
 	let chunks: Array<Record<string, unknown>> = [];
@@ -142,7 +161,7 @@ export async function assembleStreamedResponse(
 	} catch (error) {
 		caught = error;
 	}
-	if (caught instanceof OpenAiStreamError) throw streamError(this, caught);
+	if (caught instanceof OpenAiStreamError) throw streamError(this, caught, apiKey);
 	if (caught !== undefined) throw caught;
 	const isChat = this.getNodeParameter('resource') === 'chat';
 	const assembled = isChat ? assembleChatCompletion(chunks) : assembleTextCompletion(chunks);

@@ -1,6 +1,7 @@
 import type {
 	DeclarativeRestApiSettings,
 	IExecutePaginationFunctions,
+	IExecuteSingleFunctions,
 	IHttpRequestOptions,
 	INodeExecutionData,
 	JsonObject,
@@ -44,13 +45,16 @@ function modelOf(options: RequestTarget): string | undefined {
 	return match ? decodeURIComponent(match[1]) : undefined;
 }
 
-/** Maps a thrown request error to an API failure; undefined for errors raised by the node's own hooks. */
-export function failureOf(error: unknown, options: RequestTarget): ApiFailure | undefined {
+/**
+ * Maps a thrown request error to an API failure; undefined for errors raised by the node's own hooks.
+ * `secret` is masked in the texts taken from the response body.
+ */
+export function failureOf(error: unknown, options: RequestTarget, secret?: string): ApiFailure | undefined {
 	const transport = transportErrorOf(error);
 	if (!transport) return undefined;
 	if (transport.response) {
 		const { status, headers, data } = transport.response;
-		return describeHttpFailure(status, headers, data, { model: modelOf(options) });
+		return describeHttpFailure(status, headers, data, { model: modelOf(options), secret });
 	}
 	const url = options.baseURL ? `${options.baseURL.replace(/\/+$/, '')}/` : options.url;
 	return describeNetworkFailure(transport.code, hostOf(url));
@@ -62,7 +66,7 @@ function readMaxRetries(context: IExecutePaginationFunctions): number {
 }
 
 /** The key to mask in error texts; without readable credentials there is none that could leak. */
-async function apiKeyOf(context: IExecutePaginationFunctions): Promise<string | undefined> {
+export async function apiKeyOf(context: IExecuteSingleFunctions): Promise<string | undefined> {
 	const credentials = await context.getCredentials(CREDENTIAL_TYPE).catch(() => undefined);
 	return credentials?.apiKey as string | undefined;
 }
@@ -83,13 +87,13 @@ export async function sendWithRetries(
 		} catch (error) {
 			caught = error;
 		}
-		const failure = failureOf(caught, requestData.options);
+		const apiKey = await apiKeyOf(this);
+		const failure = failureOf(caught, requestData.options, apiKey);
 		if (!failure) throw caught;
 		if (failure.retryable && attempt < maxRetries) {
 			await sleep(retryDelayMs(attempt, failure.retryAfterMs));
 			continue;
 		}
-		const apiKey = await apiKeyOf(this);
 		const retried = attempt > 0 ? `\nGave up after ${attempt + 1} attempts.` : '';
 		const message = redact(failure.message, apiKey);
 		const description = redact(failure.description + retried, apiKey);

@@ -45,14 +45,20 @@ export function parseJsonText(label: string, text: string): unknown {
 	return parsed;
 }
 
-function parseJsonParameter(value: string, rule: BodyRule): unknown {
-	const parsed = parseJsonText(rule.label, value);
-	const isArray = Array.isArray(parsed);
-	const isObject = parsed !== null && typeof parsed === 'object' && !isArray;
+/** The JSON type of a value, in words. */
+function jsonTypeOf(value: unknown): string {
+	if (value === null) return 'null';
+	if (Array.isArray(value)) return 'an array';
+	return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/** Checks that a JSON parameter (typed in, or given by an expression) has the JSON type the API wants. */
+function checkJsonType(value: unknown, rule: BodyRule): void {
+	const isArray = Array.isArray(value);
+	const isObject = value !== null && typeof value === 'object' && !isArray;
 	if ((rule.json === 'array' && !isArray) || (rule.json === 'object' && !isObject)) {
-		throw new InvalidParameter(rule.label, `must be a JSON ${rule.json}`);
+		throw new InvalidParameter(rule.label, `must be a JSON ${rule.json}, got ${jsonTypeOf(value)}`);
 	}
-	return parsed;
 }
 
 function checkNumber(value: unknown, rule: BodyRule): void {
@@ -87,8 +93,9 @@ export function checkBody(body: IDataObject, rules: readonly BodyRule[]): void {
 			delete body[rule.key];
 			continue;
 		}
-		if (rule.json && typeof value === 'string') {
-			value = parseJsonParameter(value, rule) as IDataObject;
+		if (rule.json) {
+			if (typeof value === 'string') value = parseJsonText(rule.label, value) as IDataObject;
+			checkJsonType(value, rule);
 			body[rule.key] = value;
 		}
 		if (rule.min !== undefined || rule.max !== undefined || rule.integer) checkNumber(value, rule);
