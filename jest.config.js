@@ -5,5 +5,7 @@ module.exports = {
 	roots: ['<rootDir>/test'],
 	testMatch: ['**/*.test.ts'],
 	testPathIgnorePatterns: ['/node_modules/', '/test/e2e/'],
+	// Every request the node sends in any test is checked against OpenAI's spec.
+	setupFilesAfterEnv: ['<rootDir>/test/conformance/every-request.ts'],
 	testTimeout: 30000,
 };

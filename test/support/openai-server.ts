@@ -1052,6 +1052,9 @@ function authError(authorization: string | undefined, apiKey: string): OutcomeJs
 	);
 }
 
+/** Every request any server of this test file received, kept across reset(), for the conformance check. */
+export const requestsToAllServers: CapturedRequest[] = [];
+
 export async function startOpenAiServer(options: OpenAiServerOptions = {}): Promise<OpenAiServer> {
 	const apiKey = options.apiKey ?? DEFAULT_API_KEY;
 	const streamDelayMs = options.streamChunkDelayMs ?? DEFAULT_STREAM_CHUNK_DELAY_MS;
@@ -1121,6 +1124,7 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 			body: parsed.ok ? parsed.value : undefined,
 		};
 		requests.push(captured);
+		requestsToAllServers.push(captured);
 
 		const exchange: Exchange = {
 			request,

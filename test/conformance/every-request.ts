@@ -1,0 +1,35 @@
+/**
+ * Runs after every test file (jest `setupFilesAfterEnv`): each distinct request the node sent to the
+ * local OpenAI server in that file is validated against OpenAI's official spec, unknown keys included.
+ */
+import { requestsToAllServers, type CapturedRequest } from '../support/openai-server';
+import { ConformanceTally, requireSpec, validateRequest } from '../support/spec';
+
+const API_ENDPOINTS = [
+	/^POST \/(chat\/completions|completions|edits|images\/generations|moderations)$/,
+	/^GET \/models(\/[^/]+)?$/,
+];
+
+/** Requests n8n sent (its user agent), to an API endpoint (not image downloads or raw test calls). */
+function sentByNode(request: CapturedRequest): boolean {
+	const userAgent = String(request.headers['user-agent'] ?? '');
+	const endpoint = `${request.method} ${request.path}`;
+	return userAgent.startsWith('n8n') && API_ENDPOINTS.some((pattern) => pattern.test(endpoint));
+}
+
+afterAll(() => {
+	const seen = new Set<string>();
+	const distinct = requestsToAllServers.filter(sentByNode).filter((request) => {
+		const key = `${request.method} ${request.path} ${request.rawBody}`;
+		if (seen.has(key)) return false;
+		seen.add(key);
+		return true;
+	});
+	if (!distinct.length || !requireSpec()) return;
+	const tally = new ConformanceTally();
+	for (const request of distinct) {
+		tally.add(validateRequest({ method: request.method, path: request.path, body: request.body }));
+	}
+	const invalid = tally.invalid.map((result) => `${result.endpoint}: ${result.errors.join('; ')}`);
+	expect(invalid).toEqual([]);
+});
