@@ -1,11 +1,11 @@
 const { src, dest } = require('gulp');
 
-/** Copies node and credential icons next to the compiled files in dist/. */
-function buildIcons() {
-	return src(['nodes/**/*.{png,svg}', 'credentials/**/*.{png,svg}', 'icons/**/*.{png,svg}'], {
+/** Copies icons and the node's codex file (`*.node.json`) next to the compiled files in dist/. */
+function buildAssets() {
+	return src(['nodes/**/*.{png,svg,json}', 'credentials/**/*.{png,svg}', 'icons/**/*.{png,svg}'], {
 		base: '.',
 		encoding: false,
 	}).pipe(dest('dist'));
 }
 
-exports['build:icons'] = buildIcons;
+exports['build:assets'] = buildAssets;

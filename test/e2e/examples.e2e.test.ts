@@ -1,0 +1,215 @@
+/**
+ * Every workflow in examples/ imported into a real n8n with `n8n import:workflow` and run with
+ * `n8n execute --id`, against the local OpenAI-compatible server. Also proves the node's output is
+ * usable downstream: a chat answer read by a Set node, a generated image read as bytes by Extract from File.
+ */
+import fs from 'fs';
+import path from 'path';
+
+import { DEFAULT_MODELS, type OpenAiServer, startOpenAiServer } from '../support/openai-server';
+import { TEST_PNG } from '../support/png';
+import { type ExecutionResult, N8nInstance, nodeOutput } from './support/n8n';
+
+const EXAMPLES_DIR = path.resolve(__dirname, '../../examples');
+const NODE_TYPE = 'n8n-nodes-openai-rest.openAiRest';
+const CREDENTIAL_TYPE = 'openAiRestApi';
+const API_KEY = 'sk-e2e-examples-key-0123456789';
+
+interface WorkflowNode {
+	name: string;
+	type: string;
+	parameters: Record<string, unknown>;
+	credentials?: Record<string, { id: string; name: string }>;
+}
+
+interface ExampleWorkflow {
+	name: string;
+	nodes: WorkflowNode[];
+	connections: object;
+}
+
+interface Example {
+	file: string;
+	/** Id given to the workflow on import, so `n8n execute --id` can find it. */
+	id: string;
+	workflow: ExampleWorkflow;
+}
+
+function loadExamples(): Example[] {
+	return fs
+		.readdirSync(EXAMPLES_DIR)
+		.filter((file) => file.endsWith('.json'))
+		.sort()
+		.map((file) => ({
+			file,
+			id: `ex${path.basename(file, '.json').replace(/[^a-zA-Z0-9]/g, '')}`.slice(0, 16),
+			workflow: JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8')) as ExampleWorkflow,
+		}));
+}
+
+const examples = loadExamples();
+
+function ourNodes(workflow: ExampleWorkflow): WorkflowNode[] {
+	return workflow.nodes.filter((node) => node.type === NODE_TYPE);
+}
+
+function exampleFile(file: string): Example {
+	const example = examples.find((candidate) => candidate.file === file);
+	if (!example) throw new Error(`examples/${file} is missing`);
+	return example;
+}
+
+/** The one credential every example refers to; the suite imports it under the same id and name. */
+function exampleCredential(): { id: string; name: string } {
+	const references = examples.flatMap((example) => ourNodes(example.workflow).map((node) => node.credentials?.[CREDENTIAL_TYPE]));
+	const [first] = references;
+	if (!first) throw new Error('No example uses the OpenAI REST credential');
+	return first;
+}
+
+describe('example workflows in a real n8n (import + execute)', () => {
+	let server: OpenAiServer;
+	let n8n: N8nInstance;
+
+	beforeAll(async () => {
+		server = await startOpenAiServer({ apiKey: API_KEY });
+		n8n = await N8nInstance.create('examples');
+		await n8n.importCredentials([
+			{ ...exampleCredential(), type: CREDENTIAL_TYPE, data: { apiKey: API_KEY, baseUrl: server.baseUrl() } },
+		]);
+		await n8n.importWorkflows(examples.map((example) => ({ ...example.workflow, id: example.id })));
+	});
+
+	afterAll(async () => {
+		await server?.close();
+	});
+
+	beforeEach(() => server.reset());
+
+	/** Runs an example and expects it to succeed. */
+	const run = async (file: string): Promise<ExecutionResult> => {
+		const { exitCode, run: execution } = await n8n.execute(exampleFile(file).id);
+		expect({ exitCode, status: execution.status, error: execution.data.resultData.error }).toEqual({
+			exitCode: 0,
+			status: 'success',
+			error: undefined,
+		});
+		return execution;
+	};
+
+	const requestsSeen = () => server.requests.map((request) => `${request.method} ${request.path}`);
+
+	describe('the files', () => {
+		it('cover every resource of the node', () => {
+			const resources = examples.flatMap((example) => ourNodes(example.workflow).map((node) => node.parameters.resource));
+			expect([...new Set(resources)].sort()).toEqual(['chat', 'edit', 'image', 'model', 'moderation', 'text']);
+		});
+
+		it('all refer to one credential, by id and name', () => {
+			const credential = exampleCredential();
+			for (const example of examples) {
+				for (const node of ourNodes(example.workflow)) {
+					expect({ file: example.file, credentials: node.credentials }).toEqual({
+						file: example.file,
+						credentials: { [CREDENTIAL_TYPE]: credential },
+					});
+				}
+			}
+		});
+	});
+
+	it('chat: the answer reaches the following Set node', async () => {
+		const result = await run('chat-completion.json');
+		const [answer] = nodeOutput(result, 'Ask the Model');
+		expect(answer.json).toMatchObject({ role: 'assistant', content: 'Echo: What is n8n?', finish_reason: 'stop' });
+		const usage = answer.json.usage as { total_tokens: number };
+		expect(usage.total_tokens).toBeGreaterThan(0);
+
+		expect(nodeOutput(result, 'Use the Answer').map((item) => item.json)).toEqual([
+			{ answer: 'Echo: What is n8n?', tokensUsed: usage.total_tokens },
+		]);
+		expect(requestsSeen()).toEqual(['POST /chat/completions']);
+		expect(server.requests[0].body).toMatchObject({
+			model: 'gpt-4o-mini',
+			temperature: 0.2,
+			messages: [
+				{ role: 'system', content: 'You answer in one short sentence.' },
+				{ role: 'user', content: 'What is n8n?' },
+			],
+		});
+	});
+
+	it('text: completes the prompt', async () => {
+		const result = await run('text-completion.json');
+		expect(nodeOutput(result, 'Complete the Text').map((item) => item.json)).toEqual([
+			expect.objectContaining({ text: ' Echo: Say this is a test', finish_reason: 'stop' }),
+		]);
+		expect(requestsSeen()).toEqual(['POST /completions']);
+		expect(server.requests[0].body).toMatchObject({
+			model: 'gpt-3.5-turbo-instruct',
+			prompt: 'Say this is a test',
+			max_tokens: 16,
+		});
+	});
+
+	it('edit: returns the edited text', async () => {
+		const result = await run('edit.json');
+		expect(nodeOutput(result, 'Fix the Spelling').map((item) => item.json.text)).toEqual([
+			'Edited: What day of the wek is it? (Fix the spelling mistakes)',
+		]);
+		expect(requestsSeen()).toEqual(['POST /edits']);
+	});
+
+	it('image: the generated image becomes binary data whose bytes the next node reads', async () => {
+		const result = await run('image-generation.json');
+		const [image] = nodeOutput(result, 'Generate an Image');
+		expect(image.binary?.data).toMatchObject({ mimeType: 'image/png', fileName: expect.stringMatching(/\.png$/) });
+
+		const [read] = nodeOutput(result, 'Read the Image Bytes');
+		const bytes = Buffer.from(read.json.imageBase64 as string, 'base64');
+		expect(bytes.equals(TEST_PNG)).toBe(true);
+
+		expect(requestsSeen()).toEqual(['POST /images/generations']);
+		expect(server.requests[0].body).toMatchObject({
+			model: 'gpt-image-1',
+			prompt: 'A cute baby sea otter wearing a beret',
+			size: '1024x1024',
+			quality: 'low',
+		});
+	});
+
+	it('model: lists every model and gets one', async () => {
+		const result = await run('models.json');
+		expect(nodeOutput(result, 'List Models').map((item) => item.json.id)).toEqual(DEFAULT_MODELS.map((model) => model.id));
+		expect(nodeOutput(result, 'Get a Model').map((item) => item.json)).toEqual([
+			expect.objectContaining({ id: 'gpt-4o-mini', object: 'model', owned_by: 'system' }),
+		]);
+		expect(requestsSeen().sort()).toEqual(['GET /models', 'GET /models/gpt-4o-mini']);
+	});
+
+	it('moderation: flags the threatening text', async () => {
+		const result = await run('moderation.json');
+		const [classification] = nodeOutput(result, 'Classify the Text');
+		expect(classification.json).toMatchObject({
+			flagged: true,
+			model: 'omni-moderation-latest',
+			categories: expect.objectContaining({ violence: true, sexual: false }),
+		});
+		expect(requestsSeen()).toEqual(['POST /moderations']);
+	});
+
+	it('fails the run with the API error when the key is rejected', async () => {
+		// failAlways: after a 401 n8n core itself sends the request once more.
+		server.failAlways('/chat/completions', { status: 401 });
+		const { exitCode, run: execution } = await n8n.execute(exampleFile('chat-completion.json').id);
+		expect(exitCode).not.toBe(0);
+		expect(execution.status).toBe('error');
+		expect(execution.data.resultData.lastNodeExecuted).toBe('Ask the Model');
+		expect(execution.data.resultData.error).toMatchObject({
+			name: 'NodeApiError',
+			description: expect.stringMatching(/HTTP status: 401[\s\S]*Check the API key/),
+		});
+		expect(execution.data.resultData.runData['Use the Answer']).toBeUndefined();
+		expect(new Set(requestsSeen())).toEqual(new Set(['POST /chat/completions']));
+	});
+});
