@@ -13,6 +13,7 @@ import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workf
 
 import { runNode, type RunOptions } from '../../support/engine';
 import { type CapturedRequest, type OpenAiServer, startOpenAiServer } from '../../support/openai-server';
+import { chatUsage } from '../../support/usage';
 
 const API_KEY = 'sk-test-key';
 const STREAM_DELAY_MS = 2;
@@ -37,16 +38,6 @@ const TOOLS = [
 		},
 	},
 ];
-
-const USAGE_DETAILS = {
-	prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
-	completion_tokens_details: {
-		reasoning_tokens: 0,
-		audio_tokens: 0,
-		accepted_prediction_tokens: 0,
-		rejected_prediction_tokens: 0,
-	},
-};
 
 function chatParameters(content: string, options: IDataObject, simplify = true): INodeParameters {
 	return {
@@ -114,7 +105,7 @@ describe('streamed chat completions', () => {
 					role: 'assistant',
 					content: 'Echo: Hi there',
 					finish_reason: 'stop',
-					usage: { prompt_tokens: 2, completion_tokens: 3, total_tokens: 5, ...USAGE_DETAILS },
+					usage: chatUsage(2, 3),
 				},
 				pairedItem: { item: 0 },
 			},
@@ -163,7 +154,7 @@ describe('streamed chat completions', () => {
 							finish_reason: 'stop',
 						},
 					],
-					usage: { prompt_tokens: 2, completion_tokens: 3, total_tokens: 5, ...USAGE_DETAILS },
+					usage: chatUsage(2, 3),
 					system_fingerprint: 'fp_7c3a9e1b42',
 				},
 				pairedItem: { item: 0 },
@@ -215,7 +206,7 @@ describe('streamed chat completions', () => {
 						role: 'assistant',
 						tool_calls: toolCalls,
 						finish_reason: 'tool_calls',
-						usage: { prompt_tokens: 5, completion_tokens: 4, total_tokens: 9, ...USAGE_DETAILS },
+						usage: chatUsage(5, 4),
 					},
 					pairedItem: { item: 0 },
 				},
@@ -308,7 +299,7 @@ describe('broken streams', () => {
 			role: 'assistant',
 			content: `Echo: ${text}`,
 			finish_reason: 'stop',
-			usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3, ...USAGE_DETAILS },
+			usage: chatUsage(1, 2),
 		},
 		pairedItem: { item },
 	});

@@ -6,6 +6,7 @@ import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workf
 
 import { runNode } from '../../support/engine';
 import { type OpenAiServer, startOpenAiServer } from '../../support/openai-server';
+import { chatUsage } from '../../support/usage';
 
 const KEY = 'sk-SECRET-canary-0123456789abcdef';
 let server: OpenAiServer;
@@ -37,22 +38,12 @@ function image(model: string, prompt: string, options: IDataObject = {}): INodeP
 
 /** The answer the test server gives to a chat with one user message. */
 function echo(content: string): IDataObject {
+	const words = content.split(/\s+/).length;
 	return {
 		role: 'assistant',
 		content: `Echo: ${content}`,
 		finish_reason: 'stop',
-		usage: {
-			prompt_tokens: content.split(/\s+/).length,
-			completion_tokens: content.split(/\s+/).length + 1,
-			total_tokens: 2 * content.split(/\s+/).length + 1,
-			prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
-			completion_tokens_details: {
-				reasoning_tokens: 0,
-				audio_tokens: 0,
-				accepted_prediction_tokens: 0,
-				rejected_prediction_tokens: 0,
-			},
-		},
+		usage: chatUsage(words, words + 1),
 	};
 }
 
