@@ -86,4 +86,4 @@ it('returns exactly 10,000 items in input order, the right ones marked as errors
 	expect(JSON.stringify(items)).not.toContain(KEY);
 	// Reported so the time of this test in `npm test` stays visible.
 	process.stdout.write(`load test: ${COUNT} items in ${elapsed} ms\n`);
-}, 120_000);
+}, 600_000); // 30 to 40 s alone on 2 cores; shared machines can be several times slower
