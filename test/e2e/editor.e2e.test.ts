@@ -22,7 +22,7 @@ const CHROMIUM_ARGS = [
 	'--no-first-run',
 ];
 const SCREENSHOT_DIR = path.resolve(__dirname, '../../.e2e/screenshots');
-const API_KEY = 'sk-e2e-editor-key-0123456789';
+const API_KEY = 'fake-e2e-editor-key';
 const CREDENTIAL = { id: 'e2eEditorCred001', name: 'OpenAI REST account' };
 const UI_TIMEOUT_MS = 60_000;
 

@@ -13,7 +13,7 @@ import { type ExecutionResult, N8nInstance, nodeOutput } from './support/n8n';
 const EXAMPLES_DIR = path.resolve(__dirname, '../../examples');
 const NODE_TYPE = 'n8n-nodes-openai-rest.openAiRest';
 const CREDENTIAL_TYPE = 'openAiRestApi';
-const API_KEY = 'sk-e2e-examples-key-0123456789';
+const API_KEY = 'fake-e2e-examples-key';
 
 interface WorkflowNode {
 	name: string;

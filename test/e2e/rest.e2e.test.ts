@@ -7,7 +7,7 @@ import { N8nInstance, N8nRestClient } from './support/n8n';
 
 const NODE_TYPE = 'n8n-nodes-openai-rest.openAiRest';
 const CREDENTIAL_TYPE = 'openAiRestApi';
-const API_KEY = 'sk-e2e-rest-key-0123456789';
+const API_KEY = 'fake-e2e-rest-key';
 const GOOD_CREDENTIAL = { id: 'e2eRestGoodKey01', name: 'OpenAI REST (valid key)' };
 const BAD_CREDENTIAL = { id: 'e2eRestBadKey001', name: 'OpenAI REST (revoked key)' };
 

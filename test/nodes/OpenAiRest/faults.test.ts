@@ -11,9 +11,9 @@ import { LoggerProxy } from 'n8n-workflow';
 import { loadOptions, type NodeRun, nodeType, runNode } from '../../support/engine';
 import { type Fault, type OpenAiServer, startOpenAiServer } from '../../support/openai-server';
 
-const KEY = 'sk-SECRET-canary-0123456789abcdef';
+const KEY = 'canary-SECRET-key-0123456789abcdef';
 /** Parts of the key that must not survive either, e.g. from an excerpt cut in the middle of it. */
-const KEY_PARTS = [KEY, 'sk-SECRET', 'SECRET-canary', '0123456789abcdef'];
+const KEY_PARTS = [KEY, 'canary-SECRET', 'SECRET-key', '0123456789abcdef'];
 const QUESTIONS = ['first', 'second', 'third'];
 
 let server: OpenAiServer;
@@ -200,7 +200,7 @@ const ROWS: Row[] = [
 		requests: () => otherKeyServer.requests,
 		everyItem: true,
 		message:
-			'Incorrect API key provided: sk-SEC***def. You can find your API key at https://platform.openai.com/account/api-keys.',
+			'Incorrect API key provided: canary***def. You can find your API key at https://platform.openai.com/account/api-keys.',
 		description:
 			'type: invalid_request_error, code: invalid_api_key, HTTP status: 401\n' +
 			'Check the API key (and organization ID) in the OpenAI REST API credential.',
@@ -559,7 +559,7 @@ describe('model dropdown errors', () => {
 		const error = await dropdownError(otherKeyServer.baseUrl());
 		expect(error.name).toBe('NodeApiError');
 		expect(error.message).toBe(
-			'Incorrect API key provided: sk-SEC***def. You can find your API key at https://platform.openai.com/account/api-keys.',
+			'Incorrect API key provided: canary***def. You can find your API key at https://platform.openai.com/account/api-keys.',
 		);
 		expect(error.description).toBe(
 			'type: invalid_request_error, code: invalid_api_key, HTTP status: 401\n' +

@@ -13,7 +13,7 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 import { runNode } from '../../support/engine';
 import { type OpenAiServer, startOpenAiServer } from '../../support/openai-server';
 
-const KEY = 'sk-SECRET-canary-0123456789abcdef';
+const KEY = 'canary-SECRET-key-0123456789abcdef';
 const COUNT = 10_000;
 const API_ERROR = "Invalid value for 'messages': rejected by the test.";
 const VALIDATION_ERROR = (index: number) => `Invalid "Messages" in item ${index}: must contain at least one message`;

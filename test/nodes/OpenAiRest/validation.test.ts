@@ -8,7 +8,7 @@ import { runNode } from '../../support/engine';
 import { type OpenAiServer, startOpenAiServer } from '../../support/openai-server';
 import { chatUsage } from '../../support/usage';
 
-const KEY = 'sk-SECRET-canary-0123456789abcdef';
+const KEY = 'canary-SECRET-key-0123456789abcdef';
 let server: OpenAiServer;
 
 beforeAll(async () => {

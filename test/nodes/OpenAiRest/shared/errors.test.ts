@@ -8,7 +8,7 @@ import {
 	retryDelayMs,
 } from '../../../../nodes/OpenAiRest/shared/errors';
 
-const KEY = 'sk-SECRET-canary-0123456789abcdef';
+const KEY = 'canary-SECRET-key-0123456789abcdef';
 const NOW = Date.parse('2025-03-10T12:00:00Z');
 
 function openAiError(message: string, type: string, code: string | null, param: string | null = null) {
@@ -197,7 +197,7 @@ describe('describeHttpFailure', () => {
 				`${padding}Authorization: Bearer [redacted]`.slice(0, 200)
 			}…`,
 		);
-		expect(failure.message).not.toContain('sk-SECRET');
+		expect(failure.message).not.toContain('canary-SECRET');
 		const echoed = describeHttpFailure(400, {}, openAiError(`Bad key ${KEY}`, 'invalid_request_error', null, KEY), {
 			secret: KEY,
 		});

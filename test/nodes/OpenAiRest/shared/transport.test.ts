@@ -12,7 +12,7 @@ jest.mock('n8n-workflow', () => ({
 	},
 }));
 
-const KEY = 'sk-SECRET-canary-0123456789abcdef';
+const KEY = 'canary-SECRET-key-0123456789abcdef';
 const NODE: INode = {
 	id: 'n1',
 	name: 'OpenAI',
