@@ -11,6 +11,7 @@ import { type Browser, chromium, type Locator, type Page, selectors } from 'play
 
 import { type OpenAiServer, startOpenAiServer } from '../support/openai-server';
 import { N8nInstance, N8nRestClient, OWNER } from './support/n8n';
+import { EXPECTED_MODELS } from '../support/expected-models';
 
 const CHROMIUM = process.env.E2E_CHROMIUM ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -26,17 +27,8 @@ const API_KEY = 'fake-e2e-editor-key';
 const CREDENTIAL = { id: 'e2eEditorCred001', name: 'OpenAI REST account' };
 const UI_TIMEOUT_MS = 60_000;
 
-const CHAT_MODELS = [
-	'chatgpt-4o-latest',
-	'ft:gpt-4o-mini-2024-07-18:acme::abc123',
-	'gpt-3.5-turbo',
-	'gpt-4.1',
-	'gpt-4o',
-	'gpt-4o-mini',
-	'o1',
-	'o3-mini',
-];
-const IMAGE_MODELS = ['dall-e-2', 'dall-e-3', 'gpt-image-1'];
+const CHAT_MODELS = EXPECTED_MODELS.chat;
+const IMAGE_MODELS = EXPECTED_MODELS.image;
 
 /** The options of the select dropdown that is open right now (n8n's editor renders it in a popper). */
 function openDropdownOptions(page: Page): Locator {

@@ -2,8 +2,9 @@
  * The package inside a running n8n, driven through n8n's own REST API like the editor drives it:
  * node and credential types, the credential test button, and every model dropdown.
  */
-import { DEFAULT_MODELS, type OpenAiServer, startOpenAiServer } from '../support/openai-server';
+import { type OpenAiServer, startOpenAiServer } from '../support/openai-server';
 import { N8nInstance, N8nRestClient } from './support/n8n';
+import { EXPECTED_MODELS } from '../support/expected-models';
 
 const NODE_TYPE = 'n8n-nodes-openai-rest.openAiRest';
 const CREDENTIAL_TYPE = 'openAiRestApi';
@@ -40,24 +41,14 @@ interface DropdownOption {
 	value: string;
 }
 
-/** What each model dropdown must offer from the mock server's default list: filtered, sorted by name. */
+/** What each resource's model dropdown must offer from the mock server's default list. */
 const EXPECTED_MODELS_BY_RESOURCE: Record<string, string[]> = {
-	chat: [
-		'chatgpt-4o-latest',
-		'ft:gpt-4o-mini-2024-07-18:acme::abc123',
-		'gpt-3.5-turbo',
-		'gpt-4.1',
-		'gpt-4o',
-		'gpt-4o-mini',
-		'o1',
-		'o3-mini',
-	],
-	text: ['babbage-002', 'davinci-002', 'ft:davinci-002:acme::xyz789', 'gpt-3.5-turbo-instruct'],
-	edit: ['code-davinci-edit-001', 'text-davinci-edit-001'],
-	image: ['dall-e-2', 'dall-e-3', 'gpt-image-1'],
-	moderation: ['omni-moderation-latest', 'text-moderation-latest', 'text-moderation-stable'],
-	// Model > Get offers every model the key can see.
-	model: DEFAULT_MODELS.map((model) => model.id).sort(),
+	chat: EXPECTED_MODELS.chat,
+	text: EXPECTED_MODELS.completion,
+	edit: EXPECTED_MODELS.edit,
+	image: EXPECTED_MODELS.image,
+	moderation: EXPECTED_MODELS.moderation,
+	model: EXPECTED_MODELS.all,
 };
 
 interface Dropdown {

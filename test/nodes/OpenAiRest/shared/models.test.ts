@@ -9,6 +9,7 @@ import {
 } from '../../../../nodes/OpenAiRest/shared/models';
 import { loadOptions, nodeType, type TestCredentials } from '../../../support/engine';
 import { DEFAULT_API_KEY, DEFAULT_MODELS, type OpenAiServer, startOpenAiServer } from '../../../support/openai-server';
+import { EXPECTED_MODELS } from '../../../support/expected-models';
 
 /** The model picker of each resource, and the family it offers. */
 const PICKERS: Array<[string, string, ModelFamily]> = [
@@ -20,23 +21,7 @@ const PICKERS: Array<[string, string, ModelFamily]> = [
 	['model', 'get', 'all'],
 ];
 
-const EXPECTED: Record<ModelFamily, string[]> = {
-	chat: [
-		'chatgpt-4o-latest',
-		'ft:gpt-4o-mini-2024-07-18:acme::abc123',
-		'gpt-3.5-turbo',
-		'gpt-4.1',
-		'gpt-4o',
-		'gpt-4o-mini',
-		'o1',
-		'o3-mini',
-	],
-	completion: ['babbage-002', 'davinci-002', 'ft:davinci-002:acme::xyz789', 'gpt-3.5-turbo-instruct'],
-	edit: ['code-davinci-edit-001', 'text-davinci-edit-001'],
-	image: ['dall-e-2', 'dall-e-3', 'gpt-image-1'],
-	moderation: ['omni-moderation-latest', 'text-moderation-latest', 'text-moderation-stable'],
-	all: DEFAULT_MODELS.map((model) => model.id).sort(),
-};
+const EXPECTED = EXPECTED_MODELS;
 
 function pickerOf(resource: string, operation: string): INodeProperties {
 	const picker = nodeType.description.properties.find(
