@@ -81,7 +81,7 @@ function describeFields(status: number | undefined, error: OpenAiErrorBody | und
 }
 
 /** The start of a body, secret masked before cutting so no part of it can remain. */
-function excerpt(body: unknown, secret?: string): string {
+export function excerpt(body: unknown, secret?: string): string {
 	let text: string;
 	if (typeof body === 'string') text = body;
 	else if (Buffer.isBuffer(body)) text = body.toString('utf8');

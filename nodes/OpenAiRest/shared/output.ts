@@ -8,9 +8,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { redact } from './errors';
-import { apiKeyOf } from './transport';
-
+import { excerpt, redact } from './errors';
 import {
 	assembleChatCompletion,
 	assembleTextCompletion,
@@ -18,6 +16,7 @@ import {
 	parseUnstreamedCompletion,
 	readOpenAiStream,
 } from './stream';
+import { apiKeyOf } from './transport';
 
 type Body = IDataObject & { choices?: IDataObject[]; usage?: IDataObject; data?: IDataObject[] };
 
@@ -106,8 +105,7 @@ export async function prepareStreamRequest(
 
 /** A successful status whose body is not JSON: usually a Base URL that points at a web page. */
 function notJsonError(context: IExecuteSingleFunctions, status: number, body: string, apiKey?: string) {
-	const text = redact(body, apiKey).replace(/\s+/g, ' ').trim().slice(0, 200);
-	const message = `The server answered with HTTP status ${status} and a body that is not valid JSON: ${text}`;
+	const message = `The server answered with HTTP status ${status} and a body that is not valid JSON: ${excerpt(body, apiKey)}`;
 	return new NodeApiError(context.getNode(), { message } as JsonObject, {
 		message,
 		description: 'Check the Base URL in the credential: it should point at an OpenAI-compatible API.',
@@ -148,9 +146,8 @@ export async function assembleStreamedResponse(
 	response: IN8nHttpFullResponse,
 ): Promise<INodeExecutionData[]> {
 	if (typeof response.body !== 'string') return items;
-	const apiKey = await apiKeyOf(this);
 	if (this.getNodeParameter('options.stream', false) !== true) {
-		throw notJsonError(this, response.statusCode, response.body, apiKey);
+		throw notJsonError(this, response.statusCode, response.body, await apiKeyOf(this));
 	}
 	const unstreamed = parseUnstreamedCompletion(response.body);
 	if (unstreamed) return [{ json: unstreamed as IDataObject }];
@@ -161,7 +158,8 @@ export async function assembleStreamedResponse(
 	} catch (error) {
 		caught = error;
 	}
-	if (caught instanceof OpenAiStreamError) throw streamError(this, caught, apiKey);
+	// The key is read only on failure, to keep credential look-ups off the per-item success path.
+	if (caught instanceof OpenAiStreamError) throw streamError(this, caught, await apiKeyOf(this));
 	if (caught !== undefined) throw caught;
 	const isChat = this.getNodeParameter('resource') === 'chat';
 	const assembled = isChat ? assembleChatCompletion(chunks) : assembleTextCompletion(chunks);
