@@ -1162,7 +1162,8 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 
 	await new Promise<void>((resolve, reject) => {
 		server.once('error', reject);
-		server.listen(0, '127.0.0.1', () => resolve());
+		// A deep accept queue: load tests open thousands of connections at once.
+		server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, () => resolve());
 	});
 	const { port } = server.address() as AddressInfo;
 	serverUrl = `http://127.0.0.1:${port}`;
