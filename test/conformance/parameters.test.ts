@@ -11,7 +11,7 @@ import { ConformanceTally, requireSpec, validateRequest, type ValidationResult }
 import { CoverageRecorder, parameterRequirements, type ParameterRequirement } from './coverage';
 import { MATRIX, type MatrixCase } from './matrix';
 
-const describeWithSpec = requireSpec() ? describe : describe.skip;
+const describeWithSpec = requireSpec('conformance suite test/conformance/parameters.test.ts') ? describe : describe.skip;
 
 const API_PREFIX = '/v1';
 
