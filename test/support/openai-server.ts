@@ -24,6 +24,8 @@ export interface CapturedRequest {
 	rawBody: string;
 	/** JSON.parse(rawBody), or undefined when empty or malformed. */
 	body: unknown;
+	/** Set once the whole response has been handed to the client. */
+	answered?: boolean;
 	/** Set when the client closed the connection before the response was complete (e.g. a cancelled execution). */
 	abortedByClient?: boolean;
 }
@@ -1139,6 +1141,7 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 		};
 		if (responseClosed) markAborted();
 		else response.once('close', markAborted);
+		response.once('finish', () => (captured.answered = true));
 
 		const exchange: Exchange = {
 			request,

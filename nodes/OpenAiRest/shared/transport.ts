@@ -6,7 +6,7 @@ import type {
 	INodeExecutionData,
 	JsonObject,
 } from 'n8n-workflow';
-import { NodeApiError, sleep } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE } from './constants';
 import {
@@ -71,15 +71,26 @@ export async function apiKeyOf(context: IExecuteSingleFunctions): Promise<string
 	return credentials?.apiKey as string | undefined;
 }
 
+/** The error for a stopped execution; n8n reports an execution whose error says "canceled" as canceled. */
+function canceled(context: IExecutePaginationFunctions, what: string): NodeOperationError {
+	return new NodeOperationError(context.getNode(), 'The execution was canceled', {
+		itemIndex: context.getItemIndex(),
+		description: `${what}\nNo further request was sent.`,
+	});
+}
+
 /**
  * Sends the request n8n built from the routing, retrying rate limits, server errors and dropped
  * connections with backoff. Declarative nodes get this hook through `routing.operations.pagination`.
+ * Stopping the execution ends a backoff wait at once; n8n-core aborts a request in flight itself.
  */
 export async function sendWithRetries(
 	this: IExecutePaginationFunctions,
 	requestData: DeclarativeRestApiSettings.ResultOptions,
 ): Promise<INodeExecutionData[]> {
 	const maxRetries = readMaxRetries(this);
+	// Optional call: older n8n versions have no cancel signal.
+	const cancelSignal = this.getExecutionCancelSignal?.();
 	for (let attempt = 0; ; attempt++) {
 		let caught: unknown;
 		try {
@@ -87,11 +98,17 @@ export async function sendWithRetries(
 		} catch (error) {
 			caught = error;
 		}
+		if (cancelSignal?.aborted) throw canceled(this, 'Stopped while the request was in flight.');
 		const apiKey = await apiKeyOf(this);
 		const failure = failureOf(caught, requestData.options, apiKey);
 		if (!failure) throw caught;
 		if (failure.retryable && attempt < maxRetries) {
-			await sleep(retryDelayMs(attempt, failure.retryAfterMs));
+			const delayMs = retryDelayMs(attempt, failure.retryAfterMs);
+			try {
+				await sleep(delayMs, cancelSignal);
+			} catch {
+				throw canceled(this, `Stopped while waiting ${delayMs} ms to retry. The last attempt failed with: ${redact(failure.message, apiKey)}`);
+			}
 			continue;
 		}
 		const retried = attempt > 0 ? `\nGave up after ${attempt + 1} attempts.` : '';
