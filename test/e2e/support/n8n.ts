@@ -142,13 +142,21 @@ export class N8nInstance {
 	private constructor(
 		readonly userFolder: string,
 		readonly port: number,
-		private readonly env: NodeJS.ProcessEnv,
+		/** The environment every process of this instance runs with. */
+		readonly env: NodeJS.ProcessEnv,
 		private readonly e2e: E2eEnvironment,
 	) {
 		this.url = `http://127.0.0.1:${port}`;
 	}
 
-	static async create(name: string): Promise<N8nInstance> {
+	/**
+	 * A fresh user folder with the package installed. `env` adds to or overrides n8n's settings (e.g. a
+	 * database or queue mode); instances that must read each other's data share an `encryptionKey`.
+	 */
+	static async create(
+		name: string,
+		options: { env?: NodeJS.ProcessEnv; encryptionKey?: string; logLevel?: string } = {},
+	): Promise<N8nInstance> {
 		const e2e = e2eEnvironment();
 		const userFolder = fs.mkdtempSync(path.join(e2e.workDir, `${name}-`));
 		runtimeTools.installCommunityPackage(e2e.tarball, userFolder);
@@ -158,15 +166,21 @@ export class N8nInstance {
 			userFolder,
 			port,
 			brokerPort,
-			encryptionKey: randomBytes(24).toString('hex'),
-			logLevel: process.env.E2E_N8N_LOG_LEVEL ?? 'warn',
+			encryptionKey: options.encryptionKey ?? randomBytes(24).toString('hex'),
+			logLevel: options.logLevel ?? process.env.E2E_N8N_LOG_LEVEL ?? 'warn',
 		});
-		return new N8nInstance(userFolder, port, env, e2e);
+		return new N8nInstance(userFolder, port, { ...env, ...options.env }, e2e);
+	}
+
+	/** Command and arguments that run `n8n <args>` with the pinned runtime. */
+	command(args: string[]): [string, string[]] {
+		return [this.e2e.nodeBin, [this.e2e.n8nBin, ...args]];
 	}
 
 	/** Runs one n8n CLI command to completion. */
 	async runCli(args: string[], extraEnv: NodeJS.ProcessEnv = {}, timeoutMs = 120_000): Promise<CliResult> {
-		const child = spawn(this.e2e.nodeBin, [this.e2e.n8nBin, ...args], {
+		const [command, commandArgs] = this.command(args);
+		const child = spawn(command, commandArgs, {
 			cwd: this.userFolder,
 			env: { ...this.env, ...extraEnv },
 			detached: true,
@@ -182,7 +196,7 @@ export class N8nInstance {
 		return { code, stdout, stderr };
 	}
 
-	private async runCliOrThrow(args: string[]): Promise<CliResult> {
+	async runCliOrThrow(args: string[]): Promise<CliResult> {
 		const result = await this.runCli(args);
 		if (result.code !== 0) {
 			throw new Error(`n8n ${args.join(' ')} exited with ${result.code}:\n${result.stdout}\n${result.stderr}`);
@@ -302,6 +316,14 @@ export class N8nRestClient {
 			// not JSON: keep the text
 		}
 		return { status: response.status, body: parsed as T };
+	}
+
+	/** A GET whose body is kept as bytes (e.g. binary data). */
+	async bytes(route: string): Promise<{ status: number; body: Buffer; contentType: string | null }> {
+		const response = await fetch(`${this.baseUrl}${route}`, {
+			headers: { 'browser-id': 'n8n-openai-rest-e2e', ...(this.cookie ? { cookie: this.cookie } : {}) },
+		});
+		return { status: response.status, body: Buffer.from(await response.arrayBuffer()), contentType: response.headers.get('content-type') };
 	}
 
 	/** Like request, but returns the `data` envelope of a 2xx response and throws otherwise. */
