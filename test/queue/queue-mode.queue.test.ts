@@ -110,7 +110,7 @@ function chatWorkflow(id: string, credential: { id: string; name: string }, resp
 				parameters: {
 					resource: 'chat',
 					operation: 'create',
-					model: 'gpt-4o-mini',
+					chatModel: 'gpt-4o-mini',
 					messages: { values: [{ role: 'user', content: '={{ $json.body.question }}' }] },
 				},
 				credentials: { [CREDENTIAL_TYPE]: credential },

@@ -19,7 +19,7 @@ let slowStreamServer: OpenAiServer;
 const CHAT: INodeParameters = {
 	resource: 'chat',
 	operation: 'create',
-	model: 'gpt-4o-mini',
+	chatModel: 'gpt-4o-mini',
 	messages: { values: [{ role: 'user', content: 'Hello' }] },
 };
 
@@ -100,7 +100,7 @@ describe('stopping an execution', () => {
 	});
 
 	it('aborts a stream that is still arriving and sends no further request', async () => {
-		const streamed = { ...CHAT, options: { stream: true } };
+		const streamed = { ...CHAT, chatOptions: { stream: true } };
 		const { result, msAfterStop } = await stopWhen(streamed, () => slowStreamServer.requests.length === 1, slowStreamServer);
 
 		expect(msAfterStop).toBeLessThan(STOP_BUDGET_MS);
