@@ -37,6 +37,8 @@ const BATCH_SIZE = 24;
 const BATCH_ANSWER_MS = 400;
 const STOP_LIMIT_MS = 3000;
 const RETRY_AFTER_S = 30;
+/** How long main may take to answer a webhook whose workflow runs on a worker. */
+const WEBHOOK_TIMEOUT_MS = 60_000;
 
 // ---------------------------------------------------------------------------------------------
 // Workflows
@@ -242,13 +244,25 @@ describe('n8n queue mode: main + two workers on PostgreSQL and Redis', () => {
 	const allWorkflows = [...resourceWorkflows, batchWorkflow, stopWorkflow];
 
 	const webhookUrl = (workflow: Workflow) => `${mainInstance.url}/webhook/queue-${workflow.id}`;
+	/** The last lines of main and of each worker, for failure messages. */
+	const recentLogs = () =>
+		[main, ...workers]
+			.filter((service): service is Service => service !== undefined)
+			.map((service) => `--- ${service.name} ---\n${service.lines.slice(-30).map((line) => line.text).join('\n')}`)
+			.join('\n');
+
 	const callWebhook = async (workflow: Workflow, body: object = {}) => {
-		const response = await fetch(webhookUrl(workflow), {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify(body),
-		});
-		return { status: response.status, body: (await response.json().catch(() => undefined)) as Record<string, unknown> | undefined };
+		try {
+			const response = await fetch(webhookUrl(workflow), {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify(body),
+				signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
+			});
+			return { status: response.status, body: (await response.json().catch(() => undefined)) as Record<string, unknown> | undefined };
+		} catch (error) {
+			throw new Error(`POST ${webhookUrl(workflow)} failed: ${(error as Error).message}\n${recentLogs()}`);
+		}
 	};
 
 	/** Which worker logged "Worker started execution <id>", by index; -1 when none did. */
@@ -358,7 +372,7 @@ describe('n8n queue mode: main + two workers on PostgreSQL and Redis', () => {
 		expect(Object.keys(RESOURCE_CASES).sort()).toEqual(nodeResources());
 	});
 
-	it('loads the package on main and on both workers', async () => {
+	it('main lists the node, and no worker failed to load it', async () => {
 		const types = (await rest.request<Array<{ name: string }>>('GET', '/types/nodes.json')).body;
 		expect(types.some((type) => type.name === NODE_TYPE)).toBe(true);
 		// A worker that could not load the node would fail every execution below with "Unrecognized node type".
@@ -369,9 +383,9 @@ describe('n8n queue mode: main + two workers on PostgreSQL and Redis', () => {
 		const workflow = resourceWorkflows.find((candidate) => candidate.id === `res${resource}`)!;
 		const response = await callWebhook(workflow);
 		expect(response.status).toBe(200);
-		const [summary] = await executionsOf(workflow);
-		expect(summary).toBeDefined();
-		const execution = await readExecution(summary.id);
+		const summaries = await executionsOf(workflow);
+		expect(summaries).toHaveLength(1);
+		const execution = await readExecution(summaries[0].id);
 		expect({ status: execution.status, error: execution.error?.message }).toEqual({ status: 'success', error: undefined });
 		expect(workerThatRan(execution.id)).toBeGreaterThanOrEqual(0);
 		await entry.check(execution, readBinary);
