@@ -2,8 +2,9 @@
  * Pure helpers of Embedding → Create: input checks, base64 as the default wire format, and decoding
  * base64 back to the exact numbers a float response carries.
  */
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, IExecuteSingleFunctions, INodeExecutionData } from 'n8n-workflow';
 
+import { pairedItems } from './output';
 import { InvalidParameter, parseJsonText } from './validation';
 
 export const MAX_EMBEDDING_INPUTS = 2048;
@@ -78,4 +79,18 @@ export function simplifyEmbeddingList(body: IDataObject): IDataObject[] {
 		model: body.model,
 		...(body.usage ? { usage: body.usage } : {}),
 	}));
+}
+
+// ---------------------------------------------------------------------------------------------
+// n8n hooks
+// ---------------------------------------------------------------------------------------------
+
+/** postReceive: base64 embeddings become numbers; with Simplify on, one row per embedding. */
+export async function outputEmbeddings(
+	this: IExecuteSingleFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[]> {
+	const simplify = this.getNodeParameter('embeddingSimplify', true) as boolean;
+	const lists = items.map((item) => decodeEmbeddingList(item.json));
+	return simplify ? pairedItems(this, lists.flatMap(simplifyEmbeddingList)) : pairedItems(this, lists);
 }

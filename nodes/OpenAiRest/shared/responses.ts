@@ -2,10 +2,22 @@
  * Pure helpers of the Responses API (`/responses`): the request body from the node's fields, the simplified
  * output, and the assembly of a `response.*` event stream into the response object an unstreamed call returns.
  */
-import type { IDataObject } from 'n8n-workflow';
+import type {
+	DeclarativeRestApiSettings,
+	IDataObject,
+	IExecutePaginationFunctions,
+	IExecuteSingleFunctions,
+	IHttpRequestOptions,
+	IN8nHttpFullResponse,
+	INodeExecutionData,
+	JsonObject,
+} from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
 
 import { splitUrls } from './chat';
+import { notJsonError, pairedItems, streamError } from './output';
 import { OpenAiStreamError, parseSse } from './stream';
+import { apiKeyOf, sendWithRetries } from './transport';
 import { InvalidParameter, parseJsonText } from './validation';
 
 export const RESPONSE_ROLES = ['user', 'assistant', 'system', 'developer'] as const;
@@ -145,7 +157,7 @@ export function responsesFunctionTool(tool: IDataObject, index: number): IDataOb
 	if (tool.type !== 'function') return tool;
 	if (isObject(tool.function)) {
 		const { name, description, parameters, strict } = tool.function;
-		tool = { type: 'function', name, ...(description ? { description } : {}), parameters: parameters ?? {}, strict: strict ?? false };
+		tool = { type: 'function', name, ...(description ? { description } : {}), parameters: parameters ?? {}, strict: strict ?? false } as IDataObject;
 	}
 	if (typeof tool.name !== 'string' || !tool.name) throw new InvalidParameter('Tools', `function tool ${index} needs a "name"`);
 	return tool;
@@ -183,7 +195,7 @@ export function normalizeTextFormat(body: IDataObject): void {
 		return;
 	}
 	if (!hasSchema) throw new InvalidParameter('JSON Schema', 'is required when Output Format is JSON Schema');
-	if (typeof format.schema === 'string') format.schema = parseJsonText('JSON Schema', format.schema);
+	if (typeof format.schema === 'string') format.schema = parseJsonText('JSON Schema', format.schema) as IDataObject;
 	if (!isObject(format.schema)) throw new InvalidParameter('JSON Schema', 'must be a JSON object');
 	if (!format.name) format.name = 'response';
 }
@@ -412,3 +424,91 @@ export function isMissingResponsesApi(status: number | undefined, message: strin
 
 export const MISSING_RESPONSES_API_MESSAGE =
 	'This server does not offer the Responses API (/responses). Use Chat → Create Completion instead.';
+
+// ---------------------------------------------------------------------------------------------
+// n8n hooks
+// ---------------------------------------------------------------------------------------------
+
+export const RESPONSE_SIMPLIFY = 'responseSimplify';
+const MAX_PAGE_SIZE = 100;
+
+/** preSend: a streamed call asks for a text body, so nothing JSON-parses the events first. */
+export async function prepareResponseStream(
+	this: IExecuteSingleFunctions,
+	requestOptions: IHttpRequestOptions,
+): Promise<IHttpRequestOptions> {
+	if ((requestOptions.body as IDataObject).stream !== true) return requestOptions;
+	return { ...requestOptions, json: false, encoding: 'text' };
+}
+
+/** postReceive: a streamed body becomes the response object an unstreamed call returns. */
+export async function assembleResponseEvents(
+	this: IExecuteSingleFunctions,
+	items: INodeExecutionData[],
+	response: IN8nHttpFullResponse,
+): Promise<INodeExecutionData[]> {
+	if (typeof response.body !== 'string') return items;
+	if (this.getNodeParameter('responseOptions.stream', false) !== true) {
+		throw notJsonError(this, response.statusCode, response.body, await apiKeyOf(this));
+	}
+	let caught: unknown;
+	try {
+		return [{ json: assembleResponseStream(response.body) }];
+	} catch (error) {
+		caught = error;
+	}
+	if (caught instanceof OpenAiStreamError) throw streamError(this, caught, await apiKeyOf(this), 'response.completed');
+	throw caught;
+}
+
+/** postReceive: with Simplify on, one simplified row per response, paired with its input item. */
+export async function simplifyResponses(
+	this: IExecuteSingleFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[]> {
+	if (!(this.getNodeParameter(RESPONSE_SIMPLIFY, true) as boolean)) return items;
+	return pairedItems(this, items.map((item) => simplifyResponseObject(item.json)));
+}
+
+/** Sends like every operation, and says so plainly when the server has no Responses API. */
+export async function sendResponsesRequest(
+	this: IExecutePaginationFunctions,
+	requestData: DeclarativeRestApiSettings.ResultOptions,
+): Promise<INodeExecutionData[]> {
+	let caught: unknown;
+	try {
+		return await sendWithRetries.call(this, requestData);
+	} catch (error) {
+		caught = error;
+	}
+	const status = caught instanceof NodeApiError ? Number(caught.httpCode) : undefined;
+	if (!(caught instanceof NodeApiError) || !isMissingResponsesApi(status, caught.message)) throw caught;
+	const { method = 'GET', url = '' } = requestData.options;
+	const description = `The server answered ${method} ${url} with HTTP status ${status}: ${caught.message}`;
+	throw new NodeApiError(this.getNode(), { message: MISSING_RESPONSES_API_MESSAGE, description } as JsonObject, {
+		message: MISSING_RESPONSES_API_MESSAGE,
+		description,
+		httpCode: String(status),
+		itemIndex: this.getItemIndex(),
+	});
+}
+
+/** List Input Items: follows `after` cursors until Return All is done or Limit items are in. */
+export async function paginateInputItems(
+	this: IExecutePaginationFunctions,
+	requestData: DeclarativeRestApiSettings.ResultOptions,
+): Promise<INodeExecutionData[]> {
+	const returnAll = this.getNodeParameter('responseReturnAll', false) as boolean;
+	const limit = returnAll ? Infinity : (this.getNodeParameter('responseLimit', 50) as number);
+	const rows: IDataObject[] = [];
+	let after: string | undefined;
+	for (;;) {
+		const qs = { ...requestData.options.qs, limit: Math.min(MAX_PAGE_SIZE, limit - rows.length), ...(after ? { after } : {}) };
+		const [page] = await sendResponsesRequest.call(this, { ...requestData, options: { ...requestData.options, qs } });
+		const data = recordsIn(page?.json.data);
+		rows.push(...data);
+		after = typeof page?.json.last_id === 'string' ? page.json.last_id : undefined;
+		if (page?.json.has_more !== true || !data.length || !after || rows.length >= limit) break;
+	}
+	return pairedItems(this, rows.slice(0, limit));
+}

@@ -1,3 +1,5 @@
+import type { IDataObject } from 'n8n-workflow';
+
 import {
 	buildEmbeddingBody,
 	checkEmbeddingInput,
@@ -46,10 +48,10 @@ describe('checkEmbeddingInput', () => {
 
 describe('buildEmbeddingBody', () => {
 	it('asks for base64 by default and keeps an explicit float', () => {
-		const body: Record<string, unknown> = { model: 'text-embedding-3-small', input: 'x' };
+		const body: IDataObject = { model: 'text-embedding-3-small', input: 'x' };
 		buildEmbeddingBody(body);
 		expect(body.encoding_format).toBe('base64');
-		const float: Record<string, unknown> = { model: 'text-embedding-3-small', input: 'x', encoding_format: 'float' };
+		const float: IDataObject = { model: 'text-embedding-3-small', input: 'x', encoding_format: 'float' };
 		buildEmbeddingBody(float);
 		expect(float.encoding_format).toBe('float');
 	});
