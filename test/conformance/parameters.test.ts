@@ -19,6 +19,13 @@ const API_PREFIX = '/v1';
 const REWRITTEN = new Set([
 	'moderation:classify text', // becomes a text part of `input`
 	'moderation:classify imageUrl', // becomes an image part of `input`
+	'response:create responseMessages', // becomes the `input` items
+	'response:create responseInputJson', // becomes `input`
+	'response:create responseOptions.webSearch', // these four become entries of `tools` or `tool_choice`
+	'response:create responseOptions.fileSearch',
+	'response:create responseOptions.codeInterpreter',
+	'response:create responseOptions.toolChoiceFunction',
+	'embedding:create embeddingInput', // an expression in some cases, resolved per item
 ]);
 
 /** Image downloads go to the URL the API returned, not to the API itself. */
@@ -43,14 +50,19 @@ function routedValues(
 	requirements: Map<string, ParameterRequirement>,
 ): Array<{ label: string; bodyKey: string; expected: unknown }> {
 	const operation = `${parameters.resource as string}:${parameters.operation as string}`;
-	const options = (parameters.options ?? {}) as INodeParameters;
+	const collections = Object.entries(parameters).filter(
+		([name, value]) => value !== null && typeof value === 'object' && !Array.isArray(value) && requirements.get(`${operation} ${name}`) === undefined,
+	);
 	const entries = [
 		...Object.entries(parameters).map(([name, value]) => [name, value] as const),
-		...Object.entries(options).map(([name, value]) => [`options.${name}`, value] as const),
+		...collections.flatMap(([collection, values]) =>
+			Object.entries(values as INodeParameters).map(([name, value]) => [`${collection}.${name}`, value] as const),
+		),
 	];
 	return entries.flatMap(([path, value]) => {
 		const requirement = requirements.get(`${operation} ${path}`);
-		const bodyKey = requirement?.property.routing?.send?.property;
+		const send = requirement?.property.routing?.send;
+		const bodyKey = send?.type === 'body' ? send.property : undefined;
 		if (!requirement || !bodyKey || REWRITTEN.has(`${operation} ${path}`)) return [];
 		const expected = expectedBodyValue(requirement.property, value as NodeParameterValueType);
 		return [{ label: path, bodyKey, expected }];
@@ -94,7 +106,7 @@ describeWithSpec('parameter-coverage matrix against the official spec', () => {
 
 	it.each(MATRIX.map((matrixCase) => [matrixCase.name, matrixCase] as const))('%s', async (_name, matrixCase) => {
 		server.reset();
-		matrixCase.arrange?.(server);
+		await matrixCase.arrange?.(server);
 
 		const run = await runNode(matrixCase.parameters, {
 			credentials: { apiKey: 'sk-test-key', baseUrl: server.baseUrl() },

@@ -346,8 +346,10 @@ export function resolveRoute(method: string, rawUrl: string): Route {
 	const pathname = normalisePathname(rawPathname(rawUrl));
 	const responses = resolveResponsesRoute(method, pathname);
 	if (responses.matched) {
+		// A page request keeps its query on the path, so the conformance check validates limit, order and after.
+		const query = responses.route?.operation === 'inputItems' && rawUrl.includes('?') ? `?${rawUrl.split('?')[1]}` : '';
 		return responses.route
-			? { endpoint: 'responses', path: responses.route.path, responses: responses.route }
+			? { endpoint: 'responses', path: responses.route.path + query, responses: responses.route }
 			: { endpoint: null, path: pathname };
 	}
 	for (const route of ROUTES) {

@@ -235,7 +235,7 @@ describe('response: list input items', () => {
 		await createMany();
 		const { items } = await run(byId('listInputItems', id.replace(/\d+$/, '000001'), { responseReturnAll: true, responseOptions: { order: 'asc' } }));
 		expect(items.map((item) => (item.json.content as IDataObject[])[0].text)).toEqual(TEXTS);
-		expect(items.every((item) => (item.pairedItem as IDataObject).item === 0)).toBe(true);
+		expect(items.map((item) => item.pairedItem)).toEqual(TEXTS.map(() => ({ item: 0 })));
 		const pages = fixture.server().requests.slice(1);
 		expect(pages).toHaveLength(1);
 		expect(pages[0].fullPath).toBe('/v1/responses/resp_000001/input_items?order=asc&limit=100');
