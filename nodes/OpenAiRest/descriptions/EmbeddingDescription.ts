@@ -33,7 +33,7 @@ export const embeddingOperations: INodeProperties = {
 };
 
 export const embeddingFields: INodeProperties[] = [
-	modelField('embedding', 'text-embedding-3-small', show, { name: 'embeddingModel' }),
+	modelField('embeddingModel', 'embedding', 'text-embedding-3-small', show),
 	{
 		displayName: 'Input',
 		name: 'embeddingInput',
@@ -46,35 +46,32 @@ export const embeddingFields: INodeProperties[] = [
 		displayOptions: show,
 		routing: sendAs('input'),
 	},
-	{ ...simplifyField(show), name: 'embeddingSimplify' },
-	{
-		...optionsCollection(show, [
-			numberOption(
-				'Dimensions',
-				'dimensions',
-				'dimensions',
-				'The length of each embedding; text-embedding-3 models only (up to 1,536 for small, 3,072 for large)',
-				{ min: 1, default: 1536 },
-			),
-			{
-				displayName: 'Encoding Format',
-				name: 'encodingFormat',
-				type: 'options',
-				options: [
-					{
-						name: 'Base64',
-						value: 'base64',
-						description: 'About 4 times smaller on the wire; the node decodes it to numbers',
-					},
-					{ name: 'Float', value: 'float', description: 'Numbers in JSON, for servers without base64' },
-				],
-				default: 'base64',
-				description: 'How the API sends the vectors; the output always holds numbers',
-				routing: sendAs('encoding_format'),
-			},
-			sharedOptions.maxRetries,
-			sharedOptions.user,
-		]),
-		name: 'embeddingOptions',
-	},
+	simplifyField('embedding', show),
+	optionsCollection('embedding', show, [
+		numberOption(
+			'Dimensions',
+			'dimensions',
+			'dimensions',
+			'The length of each embedding; text-embedding-3 models only (up to 1,536 for small, 3,072 for large)',
+			{ min: 1, default: 1536 },
+		),
+		{
+			displayName: 'Encoding Format',
+			name: 'encodingFormat',
+			type: 'options',
+			options: [
+				{
+					name: 'Base64',
+					value: 'base64',
+					description: 'About 4 times smaller on the wire; the node decodes it to numbers',
+				},
+				{ name: 'Float', value: 'float', description: 'Numbers in JSON, for servers without base64' },
+			],
+			default: 'base64',
+			description: 'How the API sends the vectors; the output always holds numbers',
+			routing: sendAs('encoding_format'),
+		},
+		sharedOptions.maxRetries,
+		sharedOptions.user,
+	]),
 ];

@@ -7,7 +7,6 @@ import {
 	DRAFT_KEYS,
 	paginateInputItems,
 	prepareResponseStream,
-	RESPONSE_SIMPLIFY,
 	sendResponsesRequest,
 	simplifyResponses,
 } from '../shared/responses';
@@ -450,7 +449,7 @@ const createOptions = ([
 ] as INodeProperties[]).map(createOnly);
 
 export const responseFields: INodeProperties[] = [
-	modelField('responses', 'gpt-4o-mini', showCreate, { name: 'responseModel' }),
+	modelField('responseModel', 'responses', 'gpt-4o-mini', showCreate),
 	{
 		displayName: 'Input Type',
 		name: 'responseInputType',
@@ -487,7 +486,6 @@ export const responseFields: INodeProperties[] = [
 		placeholder: 'Add Message',
 		default: { values: [{ role: 'user', content: '' }] },
 		displayOptions: showForInput(['messages']),
-		routing: sendAs('input'),
 		options: [
 			{
 				displayName: 'Message',
@@ -529,7 +527,17 @@ export const responseFields: INodeProperties[] = [
 						placeholder: 'e.g. https://example.com/photo.png',
 						description: 'For user messages: image URLs or data URLs, separated by commas or new lines',
 					},
-					{ displayName: 'Role', name: 'role', type: 'options', options: roleOptions, default: 'user' },
+					{
+						displayName: 'Role',
+						name: 'role',
+						type: 'options',
+						options: roleOptions,
+						default: 'user',
+						// Hands the row RoutingNode already resolved to the body, so no hook reads it again.
+						routing: {
+							send: { type: 'body', property: DRAFT_KEYS.messageRows, value: '={{ { [$index]: $parent } }}' },
+						},
+					},
 				],
 			},
 		],
@@ -582,25 +590,22 @@ export const responseFields: INodeProperties[] = [
 		description: 'Max number of results to return',
 		displayOptions: { show: { ...showFor('listInputItems').show, responseReturnAll: [false] } },
 	},
-	{ ...simplifyField(showFor('cancel', 'create', 'get')), name: RESPONSE_SIMPLIFY },
-	{
-		...optionsCollection(showFor('create', ...BY_ID), [
-			...createOptions,
-			sharedOptions.maxRetries,
-			{
-				displayName: 'Order',
-				name: 'order',
-				type: 'options',
-				options: [
-					{ name: 'Ascending', value: 'asc', description: 'Oldest first' },
-					{ name: 'Descending', value: 'desc', description: 'Newest first' },
-				],
-				default: 'desc',
-				description: 'The order of the input items',
-				displayOptions: onlyFor('listInputItems'),
-				routing: { send: { type: 'query', property: 'order' } },
-			},
-		]),
-		name: 'responseOptions',
-	},
+	simplifyField(RESOURCE, showFor('cancel', 'create', 'get')),
+	optionsCollection(RESOURCE, showFor('create', ...BY_ID), [
+		...createOptions,
+		sharedOptions.maxRetries,
+		{
+			displayName: 'Order',
+			name: 'order',
+			type: 'options',
+			options: [
+				{ name: 'Ascending', value: 'asc', description: 'Oldest first' },
+				{ name: 'Descending', value: 'desc', description: 'Newest first' },
+			],
+			default: 'desc',
+			description: 'The order of the input items',
+			displayOptions: onlyFor('listInputItems'),
+			routing: { send: { type: 'query', property: 'order' } },
+		},
+	]),
 ];

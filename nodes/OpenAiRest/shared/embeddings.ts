@@ -5,6 +5,7 @@
 import type { IDataObject, IExecuteSingleFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { pairedItems } from './output';
+import { simplifyName } from './parameters';
 import { InvalidParameter, parseJsonText } from './validation';
 
 export const MAX_EMBEDDING_INPUTS = 2048;
@@ -90,7 +91,7 @@ export async function outputEmbeddings(
 	this: IExecuteSingleFunctions,
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
-	const simplify = this.getNodeParameter('embeddingSimplify', true) as boolean;
+	const simplify = this.getNodeParameter(simplifyName('embedding'), true) as boolean;
 	const lists = items.map((item) => decodeEmbeddingList(item.json));
 	return simplify ? pairedItems(this, lists.flatMap(simplifyEmbeddingList)) : pairedItems(this, lists);
 }

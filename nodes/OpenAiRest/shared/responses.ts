@@ -15,7 +15,8 @@ import type {
 import { NodeApiError } from 'n8n-workflow';
 
 import { splitUrls } from './chat';
-import { notJsonError, pairedItems, streamError } from './output';
+import { looksLikeStream, notJsonError, pairedItems, streamError } from './output';
+import { simplifyName } from './parameters';
 import { OpenAiStreamError, parseSse } from './stream';
 import { apiKeyOf, sendWithRetries } from './transport';
 import { InvalidParameter, parseJsonText } from './validation';
@@ -34,6 +35,7 @@ export interface ResponseMessageRow {
 /** Body keys the description routes values to, which the hooks turn into real API fields. */
 export const DRAFT_KEYS = {
 	inputJson: 'input_json',
+	messageRows: 'input_rows',
 	webSearch: 'web_search',
 	fileSearch: 'file_search',
 	codeInterpreter: 'code_interpreter',
@@ -98,16 +100,21 @@ export function inputFromJson(value: unknown): string | IDataObject[] {
 	return input as IDataObject[];
 }
 
-/** Sets `input` from whichever input form was routed: prompt text, message list, or JSON. */
+/**
+ * Sets `input` from whichever input form was routed: prompt text, message rows (routed by index, already
+ * resolved, so no expression in them runs again), or JSON.
+ */
 export function normalizeInput(body: IDataObject): void {
 	const fromJson = body[DRAFT_KEYS.inputJson];
+	const rows = body[DRAFT_KEYS.messageRows] as Record<string, ResponseMessageRow> | undefined;
 	delete body[DRAFT_KEYS.inputJson];
+	delete body[DRAFT_KEYS.messageRows];
 	if (fromJson !== undefined) body.input = inputFromJson(fromJson);
-	else if (isObject(body.input)) body.input = inputFromRows((body.input.values as ResponseMessageRow[]) ?? []);
+	else if (rows) body.input = inputFromRows(Object.keys(rows).sort((a, b) => Number(a) - Number(b)).map((key) => rows[key]));
 	const input = body.input;
-	if (input === undefined || (typeof input === 'string' && !input.trim())) {
-		throw new InvalidParameter('Prompt', 'must not be empty');
-	}
+	// Without a prompt, JSON or any message row, the message list was empty.
+	if (input === undefined) throw new InvalidParameter('Messages', 'must contain at least one message');
+	if (typeof input === 'string' && !input.trim()) throw new InvalidParameter('Prompt', 'must not be empty');
 	if (Array.isArray(input) && !input.length) throw new InvalidParameter('Input', 'must contain at least one item');
 }
 
@@ -429,7 +436,6 @@ export const MISSING_RESPONSES_API_MESSAGE =
 // n8n hooks
 // ---------------------------------------------------------------------------------------------
 
-export const RESPONSE_SIMPLIFY = 'responseSimplify';
 const MAX_PAGE_SIZE = 100;
 
 /** preSend: a streamed call asks for a text body, so nothing JSON-parses the events first. */
@@ -448,7 +454,7 @@ export async function assembleResponseEvents(
 	response: IN8nHttpFullResponse,
 ): Promise<INodeExecutionData[]> {
 	if (typeof response.body !== 'string') return items;
-	if (this.getNodeParameter('responseOptions.stream', false) !== true) {
+	if (!looksLikeStream(response.headers, response.body)) {
 		throw notJsonError(this, response.statusCode, response.body, await apiKeyOf(this));
 	}
 	let caught: unknown;
@@ -466,7 +472,7 @@ export async function simplifyResponses(
 	this: IExecuteSingleFunctions,
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
-	if (!(this.getNodeParameter(RESPONSE_SIMPLIFY, true) as boolean)) return items;
+	if (!(this.getNodeParameter(simplifyName('response'), true) as boolean)) return items;
 	return pairedItems(this, items.map((item) => simplifyResponseObject(item.json)));
 }
 

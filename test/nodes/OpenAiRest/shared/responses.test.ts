@@ -80,14 +80,15 @@ describe('input', () => {
 		const prompt: IDataObject = { model: 'm', input: 'Hi', instructions: '' };
 		buildResponseBody(prompt);
 		expect(prompt).toEqual({ model: 'm', input: 'Hi' });
-		const rows: IDataObject = { model: 'm', input: { values: [{ role: 'user', content: 'Hi' }] } };
+		const rows: IDataObject = { model: 'm', input_rows: { 1: { role: 'user', content: 'Second' }, 0: { role: 'user', content: 'Hi' } } };
 		buildResponseBody(rows);
-		expect(rows.input).toEqual([{ role: 'user', content: 'Hi' }]);
+		expect(rows).toEqual({ model: 'm', input: [{ role: 'user', content: 'Hi' }, { role: 'user', content: 'Second' }] });
 		const json: IDataObject = { model: 'm', input_json: '[{"role":"user","content":"Hi"}]' };
 		buildResponseBody(json);
 		expect(json).toEqual({ model: 'm', input: [{ role: 'user', content: 'Hi' }] });
 		expect(() => buildResponseBody({ model: 'm', input: '  ' })).toThrow('Prompt: must not be empty');
-		expect(() => buildResponseBody({ model: 'm', input: { values: [] } })).toThrow('Input: must contain at least one item');
+		expect(() => buildResponseBody({ model: 'm' })).toThrow('Messages: must contain at least one message');
+		expect(() => buildResponseBody({ model: 'm', input_json: [] })).toThrow('Input: must contain at least one item');
 		expect(() => buildResponseBody({ model: 'm', input: 'x', safety_identifier: 'u'.repeat(65) })).toThrow('Safety Identifier: must be at most 64 characters, got 65');
 	});
 });
