@@ -434,7 +434,7 @@ export const responseFields: INodeProperties[] = [
 		required: true,
 		default: '[\n  {\n    "role": "user",\n    "content": "Hello!"\n  }\n]',
 		description:
-			'An array of input items (messages, function_call_output, …) as JSON or from an expression such as {{ $JSON.input }}',
+			'An array of input items (messages, function_call_output, …) as JSON, or an expression that returns one',
 		displayOptions: showForInput(['json']),
 		routing: sendAs(DRAFT_KEYS.inputJson),
 	},
@@ -455,7 +455,7 @@ export const responseFields: INodeProperties[] = [
 		required: true,
 		default: '',
 		placeholder: 'e.g. resp_abc123',
-		description: 'The ID of the response, e.g. {{ $JSON.ID }} after a Create',
+		description: 'The ID of the response, for example the ID field of a Create before this node',
 		displayOptions: showFor(...BY_ID),
 	},
 	{

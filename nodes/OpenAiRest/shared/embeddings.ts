@@ -6,7 +6,7 @@ import type { IDataObject, IExecuteSingleFunctions, INodeExecutionData } from 'n
 
 import { pairedItems } from './output';
 import { simplifyName } from './parameters';
-import { InvalidParameter, parseJsonText } from './validation';
+import { InvalidParameter } from './validation';
 
 export const MAX_EMBEDDING_INPUTS = 2048;
 const INPUT_LABEL = 'Input';
@@ -14,10 +14,12 @@ const INPUT_LABEL = 'Input';
 const isTokenArray = (value: unknown): value is number[] =>
 	Array.isArray(value) && value.length > 0 && value.every((token) => Number.isInteger(token));
 
-/** Checks `input`: a text, or an array of texts, of token IDs, or of token ID arrays, at most 2,048 entries. */
+/**
+ * Checks `input`: a text, or (from an expression) an array of texts, of token IDs, or of token ID arrays, at
+ * most 2,048 entries. A text is never parsed, so one that starts with "[" stays a text.
+ */
 export function checkEmbeddingInput(input: unknown): unknown {
-	let value = input;
-	if (typeof value === 'string' && value.trim().startsWith('[')) value = parseJsonText(INPUT_LABEL, value);
+	const value = input;
 	if (typeof value === 'string') {
 		if (!value.trim()) throw new InvalidParameter(INPUT_LABEL, 'must not be empty');
 		return value;

@@ -22,7 +22,7 @@ describe('checkEmbeddingInput', () => {
 		expect(checkEmbeddingInput(['a', 'b'])).toEqual(['a', 'b']);
 		expect(checkEmbeddingInput([1, 2, 3])).toEqual([1, 2, 3]);
 		expect(checkEmbeddingInput([[1, 2], [3]])).toEqual([[1, 2], [3]]);
-		expect(checkEmbeddingInput('["a", "b"]')).toEqual(['a', 'b']);
+		expect(checkEmbeddingInput('[1] Introduction')).toBe('[1] Introduction');
 	});
 
 	it.each([
@@ -33,8 +33,7 @@ describe('checkEmbeddingInput', () => {
 		[['a', 1], 'Input: must hold only non-empty texts, only token IDs, or only arrays of token IDs'],
 		[[[1], []], 'Input: must hold only non-empty texts, only token IDs, or only arrays of token IDs'],
 		[{ text: 'a' }, 'Input: must be a text or an array of texts or token arrays'],
-		['[1, 2', /^Input: is not valid JSON/],
-	])('rejects %j', (input, message: string | RegExp) => {
+	])('rejects %j', (input, message) => {
 		expect(() => checkEmbeddingInput(input)).toThrow(InvalidParameter);
 		expect(() => checkEmbeddingInput(input)).toThrow(message);
 	});
