@@ -140,15 +140,17 @@ describe('OpenAI REST in the n8n editor (browser)', () => {
 		);
 	});
 
-	it('lists the six resources in the Resource selector', async () => {
+	it('lists the eight resources in the Resource selector', async () => {
 		const options = await openSelect(page, 'resource');
 		// n8n adds "Custom API Call" to every node that has a credential.
 		await expect(options.allInnerTexts()).resolves.toEqual([
 			'Chat',
 			'Edit',
+			'Embedding',
 			'Image',
 			'Model',
 			'Moderation',
+			'Response',
 			'Text',
 			'Custom API Call',
 		]);

@@ -202,6 +202,24 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
 			expect(outputOf(execution, 'Get a Model').map((item) => item.json.id)).toEqual(['gpt-4o-mini']);
 		},
 	},
+	response: {
+		example: 'response.json',
+		check(execution) {
+			const [first] = outputOf(execution, 'Ask the Model');
+			expect(first.json).toMatchObject({ status: 'completed', output_text: 'Echo: Name one open-source workflow automation tool.' });
+			expect(outputOf(execution, 'Ask a Follow-up').map((item) => item.json.output_text)).toEqual(['Echo: And what does it cost?']);
+		},
+	},
+	embedding: {
+		example: 'embedding.json',
+		check(execution) {
+			const rows = outputOf(execution, 'Embed the Texts').map((item) => item.json);
+			expect(rows.map((row) => [row.index, (row.embedding as number[]).length, typeof (row.embedding as number[])[0]])).toEqual([
+				[0, 256, 'number'],
+				[1, 256, 'number'],
+			]);
+		},
+	},
 	moderation: {
 		example: 'moderation.json',
 		check(execution) {

@@ -565,7 +565,7 @@ describe('chat streaming', () => {
 
 describe('client aborts', () => {
 	it('marks a request whose client went away before the answer', async () => {
-		server.failNext('/chat/completions', { hangMs: 300 });
+		server.failNext('/chat/completions', { hangMs: 5000 });
 		const controller = new AbortController();
 		const pending = fetch(`${server.baseUrl()}/chat/completions`, {
 			method: 'POST',
@@ -576,7 +576,9 @@ describe('client aborts', () => {
 		while (server.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
 		controller.abort();
 		expect(await pending).toBe('AbortError');
-		await new Promise((resolve) => setTimeout(resolve, 50));
+		for (let waited = 0; !server.requests[0].abortedByClient && waited < 2000; waited += 10) {
+			await new Promise((resolve) => setTimeout(resolve, 10));
+		}
 		expect(server.requests[0].abortedByClient).toBe(true);
 	});
 

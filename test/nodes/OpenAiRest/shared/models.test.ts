@@ -19,6 +19,8 @@ const PICKERS: Array<[string, string, ModelFamily]> = [
 	['image', 'generate', 'image'],
 	['moderation', 'classify', 'moderation'],
 	['model', 'get', 'all'],
+	['response', 'create', 'responses'],
+	['embedding', 'create', 'embedding'],
 ];
 
 const EXPECTED = EXPECTED_MODELS;
@@ -167,6 +169,17 @@ describe('isModelInFamily', () => {
 		['chatgpt-image-latest', 'chat', false],
 		['omni-moderation-2024-09-26', 'moderation', true],
 		['anything-at-all', 'all', true],
+		['computer-use-preview', 'responses', true],
+		['codex-mini-latest', 'responses', true],
+		['gpt-5-codex', 'responses', true],
+		['o3-deep-research', 'responses', true],
+		['ft:gpt-4.1-2025-04-14:acme::r1', 'responses', true],
+		['gpt-4o-realtime-preview', 'responses', false],
+		['gpt-3.5-turbo-instruct', 'responses', false],
+		['text-embedding-3-large', 'responses', false],
+		['text-embedding-3-large', 'embedding', true],
+		['text-embedding-ada-002', 'embedding', true],
+		['gpt-4o', 'embedding', false],
 	] as Array<[string, ModelFamily, boolean]>)('%s in %s: %s', (id, family, expected) => {
 		expect(isModelInFamily(id, family)).toBe(expected);
 	});
@@ -178,18 +191,16 @@ describe('modelLoadOptions', () => {
 		expect(JSON.parse(JSON.stringify(options))).toStrictEqual(options);
 	});
 
-	it('filters with the family patterns and falls back only off api.openai.com', () => {
+	it('builds both candidate lists in one expression and picks one with a filter that runs twice', () => {
 		const { include, exclude } = MODEL_FAMILIES.edit;
-		const postReceive = modelLoadOptions('edit').routing?.output?.postReceive as Array<{ type: string; properties: object }>;
+		const postReceive = modelLoadOptions('edit').routing?.output?.postReceive as Array<{ type: string; properties: Record<string, string> }>;
 
-		expect(postReceive.map((action) => action.type)).toStrictEqual(['rootProperty', 'filter', 'setKeyValue', 'sort']);
-		const match = (id: string) => `(/${include}/.test(${id}) && !/${exclude}/.test(${id}))`;
-		expect(postReceive[1].properties).toStrictEqual({
-			pass:
-				`={{ ${match('$responseItem.id')} || (!String($credentials.baseUrl).includes('api.openai.com') && ` +
-				`!($response.body.data || []).some((model) => ${match('model.id')})) }}`,
-		});
-		expect(postReceive[3].properties).toStrictEqual({ key: 'name' });
+		// No per-model action: n8n would evaluate its expression once per model.
+		expect(postReceive.map((action) => action.type)).toStrictEqual(['set', 'rootProperty', 'filter', 'rootProperty']);
+		expect(postReceive[0].properties.value).toContain(`/${include}/.test(model.id) && !/${exclude}/.test(model.id)`);
+		expect(postReceive[1].properties).toStrictEqual({ property: 'lists' });
+		expect(postReceive[2].properties.pass).toContain("String($credentials.baseUrl).includes('api.openai.com')");
+		expect(postReceive[3].properties).toStrictEqual({ property: 'options' });
 	});
 
 	it('sends through the node\'s retrying request hook', () => {
