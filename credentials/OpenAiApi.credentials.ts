@@ -9,9 +9,9 @@ import type {
 import { DEFAULT_BASE_URL } from '../nodes/OpenAiRest/shared/constants';
 
 /**
- * Adds the bearer key, the organization header only when one is set, and the Base URL. Setting the base
- * URL here, not by an expression in the node's request defaults, spares n8n two expression
- * evaluations per item.
+ * Adds the bearer key, the organization header only when one is set, and the credential's Base URL,
+ * which replaces the node's fixed default. Setting it here, not by an expression in the node's request
+ * defaults, spares n8n two expression evaluations per item.
  */
 export async function authenticateOpenAi(
 	credentials: ICredentialDataDecryptedObject,
@@ -23,7 +23,7 @@ export async function authenticateOpenAi(
 	};
 	const organizationId = ((credentials.organizationId as string | undefined) ?? '').trim();
 	if (organizationId) headers['OpenAI-Organization'] = organizationId;
-	const baseURL = requestOptions.baseURL || String(credentials.baseUrl ?? '').trim() || DEFAULT_BASE_URL;
+	const baseURL = String(credentials.baseUrl ?? '').trim() || requestOptions.baseURL || DEFAULT_BASE_URL;
 	return { ...requestOptions, baseURL, headers };
 }
 

@@ -7,7 +7,7 @@
  *   ROUNDS=3 SIZES=200,2000 npm run bench
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -51,9 +51,10 @@ function runtimeDir(): string | undefined {
 }
 
 /** Runs one measurement in a child process; asynchronously, since the servers live in this process. */
-function runWorker(task: WorkerTask): Promise<WorkerResult> {
+function runWorker(task: WorkerTask, nodeFlags: string[] = []): Promise<WorkerResult> {
 	return new Promise((resolve, reject) => {
-		const child = spawn(process.execPath, [join(__dirname, 'bench-worker.js'), JSON.stringify(task)], { stdio: ['ignore', 'pipe', 'pipe'] });
+		const args = [...nodeFlags, join(__dirname, 'bench-worker.js'), JSON.stringify(task)];
+		const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
 		let stdout = '';
 		let stderr = '';
 		child.stdout.on('data', (data: Buffer) => (stdout += data));
@@ -64,6 +65,45 @@ function runWorker(task: WorkerTask): Promise<WorkerResult> {
 			else resolve(JSON.parse(stdout.trim().split('\n').pop()!) as WorkerResult);
 		});
 	});
+}
+
+interface CpuProfile {
+	nodes: Array<{ id: number; callFrame: { functionName: string; url: string } }>;
+	samples: number[];
+	timeDeltas: number[];
+}
+
+/** Where a function's code lives, in the words of the report. */
+function partOf(url: string, functionName: string): string {
+	if (functionName === '(garbage collector)') return 'garbage collection';
+	if (/nodes\/OpenAiRest|credentials\/OpenAiApi/.test(url)) return "this node's hooks";
+	if (url.includes('routing-node')) return 'n8n-core RoutingNode';
+	if (url.includes('n8n-workflow')) return 'n8n-workflow (expressions, parameters, display rules)';
+	if (url.includes('n8n-core')) return 'n8n-core, other';
+	if (/axios|follow-redirects|node:_?http|node:net|node:stream|node:internal\/(http|net|stream)/.test(url)) return 'HTTP client';
+	if (url.includes('lodash')) return 'lodash (merging request options)';
+	return 'other (Node.js, module loading, idle)';
+}
+
+/** Self time (ms) per part of the code in a CPU profile of one worker run. */
+async function profileShares(task: WorkerTask): Promise<Map<string, number>> {
+	const folder = mkdtempSync(join(tmpdir(), 'bench-profile-'));
+	try {
+		await runWorker(task, ['--cpu-prof', '--cpu-prof-dir', folder]);
+		const file = readdirSync(folder).find((name) => name.endsWith('.cpuprofile'))!;
+		const profile = JSON.parse(readFileSync(join(folder, file), 'utf8')) as CpuProfile;
+		const frames = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
+		const shares = new Map<string, number>();
+		profile.samples.forEach((id, index) => {
+			const frame = frames.get(id)!;
+			const delta = profile.timeDeltas[index] ?? 0;
+			const part = partOf(frame.url, frame.functionName);
+			shares.set(part, (shares.get(part) ?? 0) + delta);
+		});
+		return new Map([...shares].map(([part, time]) => [part, time / 1000]));
+	} finally {
+		rmSync(folder, { recursive: true, force: true });
+	}
 }
 
 /** A chat stream of about `megabytes` MB, as OpenAI sends it. */
@@ -78,7 +118,7 @@ function sseBody(megabytes: number): string {
 function streamThroughput(): Array<{ mb: number; ms: number; mbPerS: number }> {
 	return STREAM_SIZES_MB.map((mb) => {
 		const body = sseBody(mb);
-		const times = Array.from({ length: mb >= 100 ? 1 : 3 }, () => {
+		const times = Array.from({ length: mb >= 10 ? 1 : 3 }, () => {
 			const started = performance.now();
 			const answer = assembleChatCompletion(readOpenAiStream(body)) as { choices: Array<{ message: { content: string } }> };
 			if (!answer.choices[0].message.content.startsWith('word ')) throw new Error('stream assembly went wrong');
@@ -191,10 +231,21 @@ async function main(): Promise<void> {
 		await server.close();
 		await slowServer.close();
 	}
+	console.log('profiling this node and the engine floor ...');
+	const profiles = new Map<Contender, Map<string, number>>();
+	const profiled = await startOpenAiServer({ streamChunkDelayMs: 0 });
+	try {
+		for (const contender of ['ours-fixed', 'floor-fixed'] as const) {
+			profiles.set(contender, await profileShares({ contender, items: Math.max(...SIZES), baseUrl: profiled.baseUrl() }));
+		}
+	} finally {
+		await profiled.close();
+	}
+	console.log('stream assembly, dropdown, tarball ...');
 	const stream = streamThroughput();
 	const dropdown = await dropdownMs();
 	const tarball = tarballBytes();
-	writeReport({ table, contenders, stream, dropdown, tarball, runtime });
+	writeReport({ table, contenders, stream, dropdown, tarball, runtime, profiles });
 }
 
 interface Report {
@@ -204,9 +255,10 @@ interface Report {
 	dropdown: number;
 	tarball: number;
 	runtime?: string;
+	profiles: Map<Contender, Map<string, number>>;
 }
 
-function writeReport({ table, contenders, stream, dropdown, tarball, runtime }: Report): void {
+function writeReport({ table, contenders, stream, dropdown, tarball, runtime, profiles }: Report): void {
 	const ms = (contender: Contender, items: number) => median((table.get(key(contender, items)) ?? []).map((r) => r.ms));
 	const largest = Math.max(...SIZES);
 	const rows = SIZES.flatMap((items) =>
@@ -256,6 +308,17 @@ function writeReport({ table, contenders, stream, dropdown, tarball, runtime }: 
 		'| --- | --- | --- | --- | --- |',
 		...rows,
 		'',
+		'## Where the time goes',
+		'',
+		`CPU profiles (\`node --cpu-prof\`) of one ${Math.max(...SIZES)}-item run with fixed values, warm-up included; self time`,
+		'by the part of the code it is spent in, in ms.',
+		'',
+		'| part | this node | engine floor |',
+		'| --- | --- | --- |',
+		...[...new Set([...profiles.values()].flatMap((shares) => [...shares.keys()]))]
+			.sort((a, b) => (profiles.get('ours-fixed')?.get(b) ?? 0) - (profiles.get('ours-fixed')?.get(a) ?? 0))
+			.map((part) => `| ${part} | ${milliseconds(profiles.get('ours-fixed')?.get(part))} | ${milliseconds(profiles.get('floor-fixed')?.get(part))} |`),
+		'',
 		'## Stream assembly',
 		'',
 		'| body | ms | MB/s |',
@@ -269,6 +332,8 @@ function writeReport({ table, contenders, stream, dropdown, tarball, runtime }: 
 	writeFileSync(join(REPO, 'docs', 'benchmarks.svg'), svgPlot(table, contenders.filter((c) => c !== 'ours-batched')));
 	console.log(`\n${targetRows.join('\n')}\n\nWrote docs/benchmarks.md and docs/benchmarks.svg`);
 }
+
+const milliseconds = (ms?: number) => (ms ?? 0).toFixed(0);
 
 /** What the figures mean; kept with the script so every run writes it again. */
 const NOTES = `## Notes

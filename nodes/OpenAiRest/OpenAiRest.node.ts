@@ -9,7 +9,7 @@ import { modelFields, modelOperations } from './descriptions/ModelDescription';
 import { moderationFields, moderationOperations } from './descriptions/ModerationDescription';
 import { responseFields, responseOperations } from './descriptions/ResponseDescription';
 import { textFields, textOperations } from './descriptions/TextDescription';
-import { CREDENTIAL_TYPE } from './shared/constants';
+import { CREDENTIAL_TYPE, DEFAULT_BASE_URL } from './shared/constants';
 import { sendWithRetries } from './shared/transport';
 
 export class OpenAiRest implements INodeType {
@@ -28,8 +28,10 @@ export class OpenAiRest implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: CREDENTIAL_TYPE, required: true }],
-		// The credential sets the base URL (see authenticateOpenAi).
+		// A fixed default, not an expression n8n would evaluate twice per item: the credential replaces it
+		// with its own Base URL as each request leaves (authenticateOpenAi). n8n's editor needs one here.
 		requestDefaults: {
+			baseURL: DEFAULT_BASE_URL,
 			headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
 		},
 		// Every operation sends through this hook, which adds retries and clear API errors.

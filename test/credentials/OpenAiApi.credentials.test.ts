@@ -46,15 +46,15 @@ describe('authenticateOpenAi', () => {
 		expect(request.headers).toStrictEqual({ Accept: 'application/json' });
 	});
 
-	it('sets the Base URL from the credential, unless the request has its own', async () => {
+	it('replaces the node\'s default base URL with the credential\'s Base URL', async () => {
 		const credentials = { apiKey: 'k', baseUrl: ' http://127.0.0.1:9/v3/openai/ ' };
-		const fromCredential = await authenticateOpenAi(credentials, { url: '/x' });
-		const own = await authenticateOpenAi(credentials, { url: '/x', baseURL: 'http://other/v1' });
-		const empty = await authenticateOpenAi({ apiKey: 'k', baseUrl: '' }, { url: '/x' });
+		const fromCredential = await authenticateOpenAi(credentials, { url: '/x', baseURL: 'https://api.openai.com/v1' });
+		const empty = await authenticateOpenAi({ apiKey: 'k', baseUrl: '' }, { url: '/x', baseURL: 'http://default/v1' });
+		const neither = await authenticateOpenAi({ apiKey: 'k', baseUrl: '' }, { url: '/x' });
 
 		expect(fromCredential.baseURL).toBe('http://127.0.0.1:9/v3/openai/');
-		expect(own.baseURL).toBe('http://other/v1');
-		expect(empty.baseURL).toBe('https://api.openai.com/v1');
+		expect(empty.baseURL).toBe('http://default/v1');
+		expect(neither.baseURL).toBe('https://api.openai.com/v1');
 	});
 
 	it('adds OpenAI-Organization only when an organization ID is set, trimmed', async () => {

@@ -1221,9 +1221,8 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 		return send(exchange, dispatch(method, fullPath, route, rawBody, context), fault);
 	}
 
-	// No server-side timeouts: on a loaded machine, thousands of queued connections wait longer than
-	// Node's defaults, and a keep-alive socket closed while the client reuses it resets the request.
-	const server: Server = createServer({ headersTimeout: 0, requestTimeout: 0, keepAliveTimeout: 120_000 }, (request, response) => {
+	// No request timeouts: on a loaded machine, thousands of queued connections wait longer than Node's defaults.
+	const server: Server = createServer({ headersTimeout: 0, requestTimeout: 0 }, (request, response) => {
 		handle(request, response).catch((error: Error) => {
 			if (response.headersSent) response.destroy();
 			else response.writeHead(500, { 'Content-Type': 'application/json' }).end(JSON.stringify(openAiErrorBody(`Test server failure: ${error.message}`, 'server_error')));

@@ -106,8 +106,8 @@ export async function sendWithRetries(
 		if (cancelSignal?.aborted) throw canceled(this, 'Stopped while the request was in flight.');
 		const credentials = await credentialsOf(this);
 		const apiKey = credentials?.apiKey;
-		// The credential sets the base URL as the request leaves, so the request data may not hold it.
-		const baseURL = requestData.options.baseURL || credentials?.baseUrl || DEFAULT_BASE_URL;
+		// The credential replaces the node's default base URL as the request leaves.
+		const baseURL = credentials?.baseUrl?.trim() || requestData.options.baseURL || DEFAULT_BASE_URL;
 		const failure = failureOf(caught, { ...requestData.options, baseURL }, apiKey);
 		if (!failure) throw caught;
 		if (failure.retryable && attempt < maxRetries) {
