@@ -3,6 +3,7 @@ import type {
 	IExecutePaginationFunctions,
 	IExecuteSingleFunctions,
 	IHttpRequestOptions,
+	IN8nHttpFullResponse,
 	INodeExecutionData,
 	JsonObject,
 } from 'n8n-workflow';
@@ -60,7 +61,7 @@ export function failureOf(error: unknown, options: RequestTarget, secret?: strin
 	return describeNetworkFailure(transport.code, hostOf(url));
 }
 
-function readMaxRetries(context: IExecutePaginationFunctions): number {
+function readMaxRetries(context: IExecuteSingleFunctions): number {
 	const value = context.getNodeParameter('options.maxRetries', DEFAULT_MAX_RETRIES) as number;
 	return Number.isInteger(value) && value >= 0 ? value : DEFAULT_MAX_RETRIES;
 }
@@ -79,16 +80,34 @@ export async function sendWithRetries(
 	this: IExecutePaginationFunctions,
 	requestData: DeclarativeRestApiSettings.ResultOptions,
 ): Promise<INodeExecutionData[]> {
-	const maxRetries = readMaxRetries(this);
+	return await retrying(this, requestData.options, async () => await this.makeRoutingRequest(requestData));
+}
+
+/** Sends a request of a hook (beyond the routed one) with the credential, the same retries and errors. */
+export async function requestWithRetries(
+	context: IExecuteSingleFunctions,
+	options: IHttpRequestOptions,
+): Promise<IN8nHttpFullResponse> {
+	const request = { ...options, returnFullResponse: true };
+	return await retrying(
+		context,
+		request,
+		async () =>
+			(await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, request)) as IN8nHttpFullResponse,
+	);
+}
+
+async function retrying<T>(context: IExecuteSingleFunctions, target: RequestTarget, send: () => Promise<T>): Promise<T> {
+	const maxRetries = readMaxRetries(context);
 	for (let attempt = 0; ; attempt++) {
 		let caught: unknown;
 		try {
-			return await this.makeRoutingRequest(requestData);
+			return await send();
 		} catch (error) {
 			caught = error;
 		}
-		const apiKey = await apiKeyOf(this);
-		const failure = failureOf(caught, requestData.options, apiKey);
+		const apiKey = await apiKeyOf(context);
+		const failure = failureOf(caught, target, apiKey);
 		if (!failure) throw caught;
 		if (failure.retryable && attempt < maxRetries) {
 			await sleep(retryDelayMs(attempt, failure.retryAfterMs));
@@ -98,13 +117,13 @@ export async function sendWithRetries(
 		const message = redact(failure.message, apiKey);
 		const description = redact(failure.description + retried, apiKey);
 		throw new NodeApiError(
-			this.getNode(),
+			context.getNode(),
 			{ message, description, status: failure.status ?? null } as JsonObject,
 			{
 				message,
 				description,
 				httpCode: failure.status === undefined ? undefined : String(failure.status),
-				itemIndex: this.getItemIndex(),
+				itemIndex: context.getItemIndex(),
 			},
 		);
 	}
