@@ -1,8 +1,10 @@
 import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { audioFields, audioOperations } from './descriptions/AudioDescription';
 import { chatFields, chatOperations } from './descriptions/ChatDescription';
 import { editFields, editOperations } from './descriptions/EditDescription';
+import { fileFields, fileOperations } from './descriptions/FileDescription';
 import { imageFields, imageOperations } from './descriptions/ImageDescription';
 import { modelFields, modelOperations } from './descriptions/ModelDescription';
 import { moderationFields, moderationOperations } from './descriptions/ModerationDescription';
@@ -39,8 +41,10 @@ export class OpenAiRest implements INodeType {
 				type: 'options',
 				noDataExpression: true,
 				options: [
+					{ name: 'Audio', value: 'audio' },
 					{ name: 'Chat', value: 'chat' },
 					{ name: 'Edit', value: 'edit' },
+					{ name: 'File', value: 'file' },
 					{ name: 'Image', value: 'image' },
 					{ name: 'Model', value: 'model' },
 					{ name: 'Moderation', value: 'moderation' },
@@ -60,6 +64,11 @@ export class OpenAiRest implements INodeType {
 			...modelFields,
 			moderationOperations,
 			...moderationFields,
+			// Binary in and out: speech, transcription, translation and the Files API.
+			audioOperations,
+			...audioFields,
+			fileOperations,
+			...fileFields,
 		],
 	};
 }

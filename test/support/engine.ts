@@ -12,6 +12,7 @@ import {
 	WorkflowExecute,
 } from 'n8n-core';
 import type {
+	IBinaryData,
 	ICredentialDataDecryptedObject,
 	ICredentialsDecrypted,
 	IDataObject,
@@ -41,6 +42,19 @@ export const NODE_NAME = 'OpenAI';
 const INPUT_NODE = 'Input';
 const INPUT_NODE_TYPE = 'test.input';
 
+/** A file given to an input item as binary data. */
+export interface TestFile {
+	data: Buffer;
+	fileName?: string;
+	mimeType?: string;
+}
+
+interface SerializedFile {
+	data: string;
+	fileName?: string;
+	mimeType?: string;
+}
+
 /** A start node that emits the items given in its `items` parameter. */
 class InputNode implements INodeType {
 	description = {
@@ -52,12 +66,28 @@ class InputNode implements INodeType {
 		defaults: { name: INPUT_NODE },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		properties: [{ displayName: 'Items', name: 'items', type: 'json', default: '[]' } as INodeProperties],
+		properties: [
+			{ displayName: 'Items', name: 'items', type: 'json', default: '[]' },
+			{ displayName: 'Binary', name: 'binary', type: 'json', default: '[]' },
+		] as INodeProperties[],
 	} as INodeType['description'];
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = JSON.parse(this.getNodeParameter('items', 0) as string) as IDataObject[];
-		return [items.map((json) => ({ json }))];
+		const files = JSON.parse(this.getNodeParameter('binary', 0) as string) as Array<Record<string, SerializedFile> | null>;
+		return [
+			await Promise.all(
+				items.map(async (json, index) => {
+					const fields = Object.entries(files[index] ?? {});
+					if (!fields.length) return { json };
+					const binary: Record<string, IBinaryData> = {};
+					for (const [name, file] of fields) {
+						binary[name] = await this.helpers.prepareBinaryData(Buffer.from(file.data, 'base64'), file.fileName, file.mimeType);
+					}
+					return { json, binary };
+				}),
+			),
+		];
 	}
 }
 
@@ -187,8 +217,19 @@ export interface NodeRun {
 export interface RunOptions {
 	credentials: TestCredentials;
 	input?: IDataObject[];
+	/** Binary fields per input item (by position). */
+	binary?: Array<Record<string, TestFile> | undefined>;
 	continueOnFail?: boolean;
 	retryOnFail?: { maxTries: number; waitBetweenTries: number };
+}
+
+function serializeFiles(files: RunOptions['binary']): string {
+	const serialized = (files ?? []).map((fields) =>
+		Object.fromEntries(
+			Object.entries(fields ?? {}).map(([name, file]) => [name, { ...file, data: file.data.toString('base64') }]),
+		),
+	);
+	return JSON.stringify(serialized);
 }
 
 /** Builds the two-node workflow Input → OpenAI. */
@@ -216,7 +257,7 @@ export function workflowFor(parameters: INodeParameters, options: Omit<RunOption
 		type: INPUT_NODE_TYPE,
 		typeVersion: 1,
 		position: [0, 0],
-		parameters: { items: JSON.stringify(options.input ?? [{}]) },
+		parameters: { items: JSON.stringify(options.input ?? [{}]), binary: serializeFiles(options.binary) },
 	};
 	const workflowData: IWorkflowBase = {
 		id: 'test-workflow',

@@ -17,6 +17,10 @@ export const EXPECTED_MODELS: Record<ModelFamily, string[]> = {
 	edit: ['code-davinci-edit-001', 'text-davinci-edit-001'],
 	image: ['dall-e-2', 'dall-e-3', 'gpt-image-1'],
 	moderation: ['omni-moderation-latest', 'text-moderation-latest', 'text-moderation-stable'],
+	speech: ['gpt-4o-mini-tts', 'tts-1', 'tts-1-hd'],
+	transcription: ['gpt-4o-transcribe', 'gpt-4o-transcribe-diarize', 'whisper-1'],
+	translation: ['whisper-1'],
+	variation: ['dall-e-2'],
 	// Model > Get offers every model the key can see.
 	all: DEFAULT_MODELS.map((model) => model.id).sort(),
 };

@@ -127,6 +127,10 @@ export const DEFAULT_MODELS: ReadonlyArray<Readonly<OpenAiModel>> = Object.freez
 			['gpt-4.1', 1744316542, 'system'],
 			['text-moderation-stable', 1677858242, 'openai'],
 			['ft:davinci-002:acme::xyz789', 1700159237, 'acme'],
+			['gpt-4o-mini-tts', 1742403959, 'system'],
+			['gpt-4o-transcribe', 1742068463, 'system'],
+			['gpt-4o-transcribe-diarize', 1750798887, 'system'],
+			['tts-1-hd', 1699046015, 'system'],
 		] as const
 	).map(([id, created, ownedBy]) => Object.freeze({ id, object: 'model' as const, created, owned_by: ownedBy })),
 );

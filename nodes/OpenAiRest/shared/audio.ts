@@ -97,7 +97,8 @@ export function checkTranscriptionBody(body: IDataObject): void {
 		throw new InvalidParameter('Timestamp Granularities', `need Response Format verbose_json, got ${format}`);
 	}
 	if (!granularities?.length) delete body.timestamp_granularities;
-	const include = body.include as string[] | undefined;
+	if (body.include === true) body.include = ['logprobs'];
+	const include = Array.isArray(body.include) ? (body.include as string[]) : undefined;
 	if (include?.length && format !== 'json') {
 		throw new InvalidParameter('Include Log Probabilities', `needs Response Format json, got ${format}`);
 	}

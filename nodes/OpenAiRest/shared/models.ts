@@ -14,6 +14,10 @@ export const MODEL_FAMILIES = {
 	image: { include: '^(dall-e|gpt-image|chatgpt-image)', exclude: '$^' },
 	moderation: { include: 'moderation', exclude: '$^' },
 	all: { include: '.', exclude: '$^' },
+	speech: { include: '^(ft:)?(tts-|gpt-.*-tts)', exclude: '$^' },
+	transcription: { include: 'whisper|transcribe', exclude: '$^' },
+	translation: { include: 'whisper', exclude: '$^' },
+	variation: { include: '^dall-e-2', exclude: '$^' },
 } as const;
 
 export type ModelFamily = keyof typeof MODEL_FAMILIES;
