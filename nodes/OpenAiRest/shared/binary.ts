@@ -52,7 +52,9 @@ export function filePart(file: InputFile): MultipartFile {
 
 export const MEGABYTE = 1024 * 1024;
 
-function megabytes(bytes: number): string {
+/** A size in megabytes with one decimal, or in bytes below one megabyte. */
+function sizeText(bytes: number): string {
+	if (bytes < MEGABYTE) return `${bytes} bytes`;
 	return `${(bytes / MEGABYTE).toFixed(1).replace(/\.0$/, '')} MB`;
 }
 
@@ -90,7 +92,7 @@ export function checkFileSize(file: InputFile, maxBytes: number, label: string, 
 	if (file.data.length > maxBytes) {
 		throw new InvalidParameter(
 			label,
-			`"${file.fileName}" is ${megabytes(file.data.length)}; ${limitOf} accepts at most ${megabytes(maxBytes)}`,
+			`"${file.fileName}" is ${sizeText(file.data.length)}; ${limitOf} accepts at most ${sizeText(maxBytes)}`,
 		);
 	}
 	if (file.data.length === 0) throw new InvalidParameter(label, `"${file.fileName}" is empty`);

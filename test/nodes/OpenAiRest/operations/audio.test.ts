@@ -267,11 +267,11 @@ describe('audio: bad input', () => {
 		expect(fixture.server().requests).toHaveLength(0);
 	});
 
-	it('rejects a file over 25 MB before sending', async () => {
-		const big = Buffer.concat([WAV, Buffer.alloc(25 * 1024 * 1024)]);
+	it('rejects a file over 25 MB (26 MB) before sending', async () => {
+		const big = Buffer.concat([WAV, Buffer.alloc(26 * 1024 * 1024)]);
 		const { error } = await runNode(transcribe(), { credentials: fixture.credentials(), binary: [audioItem({ data: big })] });
 
-		expect(error?.message).toBe('Invalid "Input Binary Field" in item 0: "memo.wav" is 25 MB; the audio endpoint accepts at most 25 MB');
+		expect(error?.message).toBe('Invalid "Input Binary Field" in item 0: "memo.wav" is 26 MB; the audio endpoint accepts at most 25 MB');
 		expect(fixture.server().requests).toHaveLength(0);
 	});
 
