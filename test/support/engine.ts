@@ -73,7 +73,10 @@ class InputNode implements INodeType {
 	} as INodeType['description'];
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const items = JSON.parse(this.getNodeParameter('items', 0) as string) as IDataObject[];
+		const text = this.getNodeParameter('items', 0) as string;
+		const live = liveInputs.get(text);
+		if (live) return [live.map((json) => ({ json }))];
+		const items = JSON.parse(text) as IDataObject[];
 		const files = JSON.parse(this.getNodeParameter('binary', 0) as string) as Array<Record<string, SerializedFile> | null>;
 		return [
 			await Promise.all(
@@ -90,6 +93,10 @@ class InputNode implements INodeType {
 		];
 	}
 }
+
+/** Input items handed over as objects (getters intact) instead of JSON, keyed by a token. */
+const liveInputs = new Map<string, IDataObject[]>();
+let liveInputCount = 0;
 
 const credentialType = new OpenAiApi();
 const nodeType = new OpenAiRest();
@@ -219,6 +226,8 @@ export interface RunOptions {
 	input?: IDataObject[];
 	/** Binary fields per input item (by position). */
 	binary?: Array<Record<string, TestFile> | undefined>;
+	/** Input items passed by reference, so getters on them see every read (expression spies). */
+	liveInput?: IDataObject[];
 	continueOnFail?: boolean;
 	retryOnFail?: { maxTries: number; waitBetweenTries: number };
 }
@@ -230,6 +239,12 @@ function serializeFiles(files: RunOptions['binary']): string {
 		),
 	);
 	return JSON.stringify(serialized);
+}
+
+function liveInputToken(items: IDataObject[]): string {
+	const token = `live-input-${++liveInputCount}`;
+	liveInputs.set(token, items);
+	return token;
 }
 
 /** Builds the two-node workflow Input → OpenAI. */
@@ -257,7 +272,10 @@ export function workflowFor(parameters: INodeParameters, options: Omit<RunOption
 		type: INPUT_NODE_TYPE,
 		typeVersion: 1,
 		position: [0, 0],
-		parameters: { items: JSON.stringify(options.input ?? [{}]), binary: serializeFiles(options.binary) },
+		parameters: {
+			items: options.liveInput ? liveInputToken(options.liveInput) : JSON.stringify(options.input ?? [{}]),
+			binary: serializeFiles(options.binary),
+		},
 	};
 	const workflowData: IWorkflowBase = {
 		id: 'test-workflow',

@@ -7,17 +7,12 @@ import {
 	transcriptionToItems,
 } from '../shared/audio';
 import { modelField, optionsCollection, sendAs, sharedOptions, simplifyField } from '../shared/fields';
+import { rememberSentBody } from '../shared/sent-request';
 import { sendWithRetries } from '../shared/transport';
 
 const showFor = (...operation: string[]): IDisplayOptions => ({ show: { resource: ['audio'], operation } });
 /** Entries of the Options collection shown only for some operations. */
 const onlyFor = (...operation: string[]): IDisplayOptions => ({ show: { '/operation': operation } });
-
-/** An Options collection with its own name. */
-const named = (name: string, displayOptions: IDisplayOptions, options: INodeProperties[]): INodeProperties => ({
-	...optionsCollection(displayOptions, options),
-	name,
-});
 
 const VOICES = ['alloy', 'ash', 'ballad', 'cedar', 'coral', 'echo', 'fable', 'marin', 'nova', 'onyx', 'sage', 'shimmer', 'verse'];
 
@@ -42,7 +37,7 @@ export const audioOperations: INodeProperties = {
 			description: 'Turn text into spoken audio, returned as a binary file',
 			routing: {
 				request: { method: 'POST', url: '/audio/speech' },
-				send: { paginate: true, preSend: [prepareSpeechRequest] },
+				send: { paginate: true, preSend: [prepareSpeechRequest, rememberSentBody] },
 				operations: { pagination: sendWithRetries },
 				output: { postReceive: [speechToBinary] },
 			},
@@ -74,7 +69,7 @@ const responseFormats = [
 ];
 
 export const audioFields: INodeProperties[] = [
-	modelField('speech', 'gpt-4o-mini-tts', showFor('generateSpeech'), { name: 'speechModel' }),
+	modelField('speechModel', 'speech', 'gpt-4o-mini-tts', showFor('generateSpeech')),
 	{
 		displayName: 'Text',
 		name: 'speechInput',
@@ -107,10 +102,10 @@ export const audioFields: INodeProperties[] = [
 		hint: 'The name of the input binary field holding the audio file (flac, mp3, mp4, m4a, ogg, wav or webm, at most 25 MB)',
 		displayOptions: showFor('transcribe', 'translate'),
 	},
-	modelField('transcription', 'whisper-1', showFor('transcribe'), { name: 'transcriptionModel' }),
-	modelField('translation', 'whisper-1', showFor('translate'), { name: 'translationModel' }),
-	{ ...simplifyField(showFor('transcribe', 'translate')), name: 'audioSimplify' },
-	named('audioOptions', showFor('generateSpeech', 'transcribe', 'translate'), [
+	modelField('transcriptionModel', 'transcription', 'whisper-1', showFor('transcribe')),
+	modelField('translationModel', 'translation', 'whisper-1', showFor('translate')),
+	simplifyField('audio', showFor('transcribe', 'translate')),
+	optionsCollection('audio', showFor('generateSpeech', 'transcribe', 'translate'), [
 		sharedOptions.maxRetries,
 		{
 			displayName: 'Chunking Strategy',

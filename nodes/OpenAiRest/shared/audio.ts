@@ -8,6 +8,8 @@ import type {
 
 import { checkFileKind, checkFileSize, checkItem, contentTypeOf, filePart, MEGABYTE, readBinaryField, slugOf } from './binary';
 import { multipartRequest, textFields } from './multipart';
+import { isSimplified, readOption } from './parameters';
+import { sentBody } from './sent-request';
 import { InvalidParameter } from './validation';
 
 export const SPEECH_MAX_INPUT = 4096;
@@ -50,9 +52,6 @@ export function checkSpeechBody(body: IDataObject): void {
 	}
 }
 
-/** What preSend sent, kept for the postReceive of the same item. */
-const sentSpeech = new WeakMap<object, { input: string; format: string; model: string; voice: string }>();
-
 /** preSend: checks the speech request and asks for the audio bytes as they are. */
 export async function prepareSpeechRequest(
 	this: IExecuteSingleFunctions,
@@ -60,12 +59,6 @@ export async function prepareSpeechRequest(
 ): Promise<IHttpRequestOptions> {
 	const body = requestOptions.body as IDataObject;
 	await checkItem(this, async () => checkSpeechBody(body));
-	sentSpeech.set(this, {
-		input: body.input as string,
-		format: (body.response_format as string | undefined) ?? 'mp3',
-		model: String(body.model),
-		voice: String(body.voice),
-	});
 	return { ...requestOptions, encoding: 'arraybuffer', json: false };
 }
 
@@ -75,14 +68,15 @@ export async function speechToBinary(
 	_items: INodeExecutionData[],
 	response: IN8nHttpFullResponse,
 ): Promise<INodeExecutionData[]> {
-	const sent = sentSpeech.get(this) ?? { input: '', format: 'mp3', model: '', voice: '' };
-	const field = (this.getNodeParameter('audioOptions.binaryPropertyName', 'data') as string) || 'data';
-	const mimeType = contentTypeOf(response.headers) ?? SPEECH_MIME_TYPES[sent.format] ?? 'audio/mpeg';
-	const fileName = `${slugOf(sent.input) || 'speech'}.${sent.format}`;
+	const sent = sentBody(this);
+	const format = (sent.response_format as string | undefined) ?? 'mp3';
+	const field = readOption(this, 'binaryPropertyName', '') || 'data';
+	const mimeType = contentTypeOf(response.headers) ?? SPEECH_MIME_TYPES[format] ?? 'audio/mpeg';
+	const fileName = `${slugOf(String(sent.input ?? '')) || 'speech'}.${format}`;
 	const data = Buffer.from(response.body as Buffer);
 	return [
 		{
-			json: { model: sent.model, voice: sent.voice, response_format: sent.format, bytes: data.length },
+			json: { model: sent.model, voice: sent.voice, response_format: format, bytes: data.length },
 			binary: { [field]: await this.helpers.prepareBinaryData(data, fileName, mimeType) },
 			pairedItem: { item: this.getItemIndex() },
 		},
@@ -150,6 +144,5 @@ export async function transcriptionToItems(
 	const item = this.getItemIndex();
 	if (typeof response.body === 'string') return [{ json: { text: response.body }, pairedItem: { item } }];
 	const body = response.body as IDataObject;
-	const simplify = this.getNodeParameter('audioSimplify', true) as boolean;
-	return [{ json: simplify ? simplifyTranscription(body) : body, pairedItem: { item } }];
+	return [{ json: isSimplified(this) ? simplifyTranscription(body) : body, pairedItem: { item } }];
 }

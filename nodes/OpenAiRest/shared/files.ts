@@ -11,6 +11,7 @@ import type {
 import { checkFileSize, checkItem, contentTypeOf, filePart, MEGABYTE, readBinaryField } from './binary';
 import { CREDENTIAL_TYPE } from './constants';
 import { multipartRequest, textFields } from './multipart';
+import { readOption } from './parameters';
 import { requestWithRetries, sendWithRetries } from './transport';
 
 export const FILE_MAX_BYTES = 512 * MEGABYTE;
@@ -107,7 +108,7 @@ export async function downloadFileContent(
 	});
 	const fileName = String(file.filename ?? file.id);
 	const mimeType = contentTypeOf(content.headers) ?? mimeTypeFromName(fileName);
-	const field = (this.getNodeParameter('fileOptions.binaryPropertyName', 'data') as string) || 'data';
+	const field = readOption(this, 'binaryPropertyName', '') || 'data';
 	const data = Buffer.from(content.body as Buffer);
 	return [
 		{

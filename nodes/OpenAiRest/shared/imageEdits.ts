@@ -12,6 +12,7 @@ import {
 } from './binary';
 import { checkImageBody, isGptImageModel } from './images';
 import { type MultipartField, multipartRequest, textFields } from './multipart';
+import { readOption } from './parameters';
 import { InvalidParameter } from './validation';
 
 const GPT_IMAGE_INPUT = { extensions: ['png', 'jpg', 'webp'] };
@@ -88,7 +89,7 @@ async function editFiles(context: IExecuteSingleFunctions, model: string): Promi
 	}
 	const imageName = images.length > 1 ? 'image[]' : 'image';
 	const fields: MultipartField[] = images.map((image) => ({ name: imageName, value: filePart(image) }));
-	const maskName = (context.getNodeParameter('imageOptions.maskBinaryField', '') as string).trim();
+	const maskName = readOption(context, 'maskBinaryField', '').trim();
 	if (maskName) {
 		const mask = await readBinaryField(context, maskName, 'Mask Binary Field');
 		checkMask(mask, images[0]);

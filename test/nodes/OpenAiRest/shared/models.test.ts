@@ -19,6 +19,9 @@ const PICKERS: Array<[string, string, ModelFamily]> = [
 	['image', 'generate', 'image'],
 	['moderation', 'classify', 'moderation'],
 	['model', 'get', 'all'],
+	['audio', 'generateSpeech', 'speech'],
+	['audio', 'transcribe', 'transcription'],
+	['audio', 'translate', 'translation'],
 ];
 
 const EXPECTED = EXPECTED_MODELS;
