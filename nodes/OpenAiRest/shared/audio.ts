@@ -121,7 +121,7 @@ export async function prepareAudioUpload(
 		checkFileKind(audio, AUDIO_KINDS, 'Input Binary Field', 'the audio endpoint');
 		return audio;
 	});
-	const options = multipartRequest(requestOptions, [{ name: 'file', value: filePart(file) }, ...textFields(body)]);
+	const options = multipartRequest(requestOptions, [filePart('file', file), ...textFields(body)]);
 	const asText = TEXT_FORMATS.includes(body.response_format as string);
 	return asText ? { ...options, json: false, encoding: 'text' } : options;
 }

@@ -1,6 +1,6 @@
 import type { IExecuteSingleFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
 
-import type { MultipartFile } from './multipart';
+import { fileField, type MultipartField, type MultipartFile } from './multipart';
 import { InvalidParameter, invalidParameterError } from './validation';
 
 /** A file type recognised from its first bytes. */
@@ -45,9 +45,9 @@ export interface InputFile extends MultipartFile {
 	kind?: FileKind;
 }
 
-/** The multipart part of an input file. */
-export function filePart(file: InputFile): MultipartFile {
-	return { data: file.data, fileName: file.fileName, contentType: file.contentType };
+/** The multipart field of an input file. */
+export function filePart(name: string, file: InputFile): MultipartField {
+	return fileField(name, { data: file.data, fileName: file.fileName, contentType: file.contentType });
 }
 
 export const MEGABYTE = 1024 * 1024;
@@ -119,12 +119,14 @@ export function checkFileKind(file: InputFile, accepted: AcceptedKinds, label: s
 
 /** Runs async checks of the current item, turning an InvalidParameter into the node error naming it. */
 export async function checkItem<T>(context: IExecuteSingleFunctions, check: () => Promise<T>): Promise<T> {
+	let caught: unknown;
 	try {
 		return await check();
 	} catch (error) {
-		if (error instanceof InvalidParameter) throw invalidParameterError(context, error);
-		throw error;
+		caught = error;
 	}
+	if (caught instanceof InvalidParameter) throw invalidParameterError(context, caught);
+	throw caught;
 }
 
 /** The first words of a text as a file name stem, e.g. "a-cute-baby-sea-otter". */

@@ -29,7 +29,7 @@ export async function prepareFileUpload(
 	});
 	const body = requestOptions.body as IDataObject;
 	fileExpiry(body);
-	return multipartRequest(requestOptions, [{ name: 'file', value: filePart(file) }, ...textFields(body)]);
+	return multipartRequest(requestOptions, [filePart('file', file), ...textFields(body)]);
 }
 
 /** An expiry in seconds becomes the API's `expires_after` object. */

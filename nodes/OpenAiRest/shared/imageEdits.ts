@@ -88,26 +88,23 @@ async function editFiles(context: IExecuteSingleFunctions, model: string): Promi
 		images.push(image);
 	}
 	const imageName = images.length > 1 ? 'image[]' : 'image';
-	const fields: MultipartField[] = images.map((image) => ({ name: imageName, value: filePart(image) }));
+	const fields: MultipartField[] = images.map((image) => filePart(imageName, image));
 	const maskName = readOption(context, 'maskBinaryField', '').trim();
 	if (maskName) {
 		const mask = await readBinaryField(context, maskName, 'Mask Binary Field');
 		checkMask(mask, images[0]);
-		fields.push({ name: 'mask', value: filePart(mask) });
+		fields.push(filePart('mask', mask));
 	}
 	return fields;
 }
 
-/** preSend of Image → Edit: images, mask and the routed fields as multipart/form-data. */
+/** preSend of Image → Edit, after checkImageEditBody: images, mask and the routed fields as multipart/form-data. */
 export async function prepareImageEdit(
 	this: IExecuteSingleFunctions,
 	requestOptions: IHttpRequestOptions,
 ): Promise<IHttpRequestOptions> {
 	const body = requestOptions.body as IDataObject;
-	const files = await checkItem(this, async () => {
-		checkImageEditBody(body);
-		return await editFiles(this, String(body.model ?? 'dall-e-2'));
-	});
+	const files = await checkItem(this, async () => await editFiles(this, String(body.model ?? 'dall-e-2')));
 	return multipartRequest(requestOptions, [...files, ...textFields(body)]);
 }
 
@@ -123,7 +120,7 @@ export function checkVariationBody(body: IDataObject): void {
 	body.response_format ??= 'b64_json';
 }
 
-/** preSend of Image → Create Variation: one square PNG under 4 MB, sent as multipart/form-data. */
+/** preSend of Image → Create Variation, after checkVariationBody: one square PNG under 4 MB, as multipart/form-data. */
 export async function prepareImageVariation(
 	this: IExecuteSingleFunctions,
 	requestOptions: IHttpRequestOptions,
@@ -131,7 +128,6 @@ export async function prepareImageVariation(
 	const body = requestOptions.body as IDataObject;
 	const field = this.getNodeParameter('variationBinaryField', 'data') as string;
 	const image = await checkItem(this, async () => {
-		checkVariationBody(body);
 		const file = await readBinaryField(this, field, 'Input Binary Field');
 		const model = String(body.model ?? 'dall-e-2');
 		checkFileKind(file, PNG_ONLY, 'Input Binary Field', model);
@@ -139,5 +135,5 @@ export async function prepareImageVariation(
 		checkSquare(file, 'Input Binary Field', model);
 		return file;
 	});
-	return multipartRequest(requestOptions, [{ name: 'image', value: filePart(image) }, ...textFields(body)]);
+	return multipartRequest(requestOptions, [filePart('image', image), ...textFields(body)]);
 }

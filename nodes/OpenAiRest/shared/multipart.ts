@@ -16,6 +16,11 @@ export interface MultipartField {
 
 const CRLF = '\r\n';
 
+/** A file part under a field name. */
+export function fileField(name: string, file: MultipartFile): MultipartField {
+	return { name, value: file };
+}
+
 /** Quotes a header parameter as browsers do for FormData: `"` and line breaks percent-encoded. */
 function quoted(value: string): string {
 	return `"${value.replace(/\r/g, '%0D').replace(/\n/g, '%0A').replace(/"/g, '%22')}"`;
