@@ -73,7 +73,11 @@ function requirementsUnder(
 	properties: INodeProperties[],
 	prefix: string,
 ): ParameterRequirement[] {
+	const [, op] = operation.split(':');
 	return properties.flatMap((property) => {
+		// Collection entries may show for some operations only (displayOptions on '/operation').
+		const onlyFor = property.displayOptions?.show?.['/operation'] as string[] | undefined;
+		if (onlyFor && !onlyFor.includes(op)) return [];
 		const path = `${prefix}${property.name}`;
 		if (property.type === 'collection') {
 			return requirementsUnder(operation, property.options as INodeProperties[], `${path}.`);
