@@ -74,9 +74,7 @@ class InputNode implements INodeType {
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const text = this.getNodeParameter('items', 0) as string;
-		const live = liveInputs.get(text);
-		if (live) return [live.map((json) => ({ json }))];
-		const items = JSON.parse(text) as IDataObject[];
+		const items = liveInputs.get(text) ?? (JSON.parse(text) as IDataObject[]);
 		const files = JSON.parse(this.getNodeParameter('binary', 0) as string) as Array<Record<string, SerializedFile> | null>;
 		return [
 			await Promise.all(
