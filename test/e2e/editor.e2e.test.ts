@@ -140,12 +140,14 @@ describe('OpenAI REST in the n8n editor (browser)', () => {
 		);
 	});
 
-	it('lists the six resources in the Resource selector', async () => {
+	it('lists every resource in the Resource selector', async () => {
 		const options = await openSelect(page, 'resource');
 		// n8n adds "Custom API Call" to every node that has a credential.
 		await expect(options.allInnerTexts()).resolves.toEqual([
+			'Audio',
 			'Chat',
 			'Edit',
+			'File',
 			'Image',
 			'Model',
 			'Moderation',
