@@ -239,6 +239,8 @@ describe('audio: round trip', () => {
 	it('speaks a text and transcribes the same bytes back into it', async () => {
 		const text = 'The quick brown fox jumps over the lazy dog';
 		const spoken = await runNode(speech({ speechInput: text }), { credentials: fixture.credentials() });
+		// n8n's default binary mode outside queue mode: the bytes live on disk, the item holds a reference.
+		expect(spoken.items[0].binary!.data.id).toMatch(/^filesystem/);
 		const audio = await bytesOf(spoken.items[0].binary!.data);
 		const { fileName, mimeType } = spoken.items[0].binary!.data;
 
