@@ -60,8 +60,10 @@ export async function listFiles(
 		const [page] = await sendWithRetries.call(this, { ...requestData, options: { ...requestData.options, qs } });
 		const body = (page?.json ?? {}) as FilePage;
 		files.push(...(body.data ?? []));
-		after = body.last_id ?? body.data?.at(-1)?.id as string | undefined;
-		if (!returnAll || body.has_more !== true || !after) break;
+		const last = body.last_id ?? (body.data?.at(-1)?.id as string | undefined);
+		// A page that does not move the cursor would repeat forever.
+		if (!returnAll || body.has_more !== true || !last || last === after) break;
+		after = last;
 	}
 	const item = this.getItemIndex();
 	return files.map((json) => ({ json, pairedItem: { item } }));

@@ -5,7 +5,7 @@ import { binaryMetadata, bytesOf, PDF_FILE, wavFile } from '../../../support/bin
 import { runNode, type TestFile } from '../../../support/engine';
 import { sha256 } from '../../../support/multipart';
 import { speechAudio } from '../../../support/openai-server-binary';
-import { DEFAULT_API_KEY } from '../../../support/openai-server';
+import { DEFAULT_API_KEY, openAiErrorBody } from '../../../support/openai-server';
 import { expectJsonHeaders, useOpenAiServer } from './fixture';
 
 const fixture = useOpenAiServer();
@@ -82,6 +82,15 @@ describe('audio: generate speech', () => {
 		const { items } = await runNode(speech({ audioOptions: { speechFormat: 'flac' } }), { credentials: fixture.credentials() });
 
 		expect(binaryMetadata(items[0])).toMatchObject({ mimeType: 'audio/flac', fileName: 'hello-world.flac' });
+	});
+
+	it('shows OpenAI\'s error for a speech request, though the answer was asked for as bytes', async () => {
+		fixture.server().failNext('/audio/speech', { status: 400, body: openAiErrorBody("Invalid value: 'robot'. Supported voices are alloy.", 'invalid_request_error', 'voice', 'invalid_value') });
+
+		const { error } = await runNode(speech(), { credentials: fixture.credentials() });
+
+		expect(error?.message).toBe("Invalid value: 'robot'. Supported voices are alloy.");
+		expect(error?.description).toContain('param: voice, HTTP status: 400');
 	});
 
 	it.each([

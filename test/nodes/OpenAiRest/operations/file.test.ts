@@ -124,6 +124,17 @@ describe('file: list', () => {
 		expect(items.map((item) => item.json.id)).toStrictEqual(['file-000003', 'file-000002', 'file-000001']);
 		expect(fixture.server().requests).toHaveLength(3);
 	});
+
+	it('stops when a compatible server says has_more but repeats the cursor', async () => {
+		await seedFiles(fixture.server(), 1);
+		const stuck = { object: 'list', data: [{ id: 'file-000001' }], first_id: 'file-000001', last_id: 'file-000001', has_more: true };
+		fixture.server().failAlways('/files', { status: 200, body: stuck });
+
+		const { items } = await runNode(file('list', { fileReturnAll: true }), { credentials: fixture.credentials() });
+
+		expect(items.map((item) => item.json.id)).toStrictEqual(['file-000001', 'file-000001']);
+		expect(fixture.server().requests.map((request) => request.fullPath)).toStrictEqual(['/v1/files', '/v1/files?after=file-000001']);
+	});
 });
 
 describe('file: get, delete, download', () => {

@@ -157,6 +157,22 @@ describe('image: edit', () => {
 		expect(fixture.server().requests).toHaveLength(0);
 	});
 
+	it('keeps the other items going under Continue On Fail, in order', async () => {
+		const { items } = await runNode(edit(), {
+			credentials: fixture.credentials(),
+			input: [{}, {}, {}],
+			binary: [{ data: png(PHOTO, 'a.png') }, { data: { data: wavFile(), fileName: 'b.wav', mimeType: 'audio/wav' } }, { data: png(PHOTO_2, 'c.png') }],
+			continueOnFail: true,
+		});
+
+		expect(items.map((item) => [item.json.error ?? item.json.index, item.pairedItem])).toStrictEqual([
+			[0, { item: 0 }],
+			['Invalid "Input Binary Fields" in item 1: "b.wav" is a WAV file; gpt-image-1 accepts png, jpg, webp', { item: 1 }],
+			[0, { item: 2 }],
+		]);
+		expect(fixture.server().requests.map((request) => (request.form?.image as { fileName: string }).fileName).sort()).toStrictEqual(['a.png', 'c.png']);
+	});
+
 	it('rejects a PNG over 4 MB for dall-e-2', async () => {
 		const big = Buffer.concat([PHOTO, Buffer.alloc(4 * 1024 * 1024)]);
 		const { error } = await runNode(edit({ imageModel: 'dall-e-2' }), { credentials: fixture.credentials(), binary: [{ data: png(big, 'big.png') }] });
