@@ -1,14 +1,16 @@
 import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
 
 import {
+	checkSpeechBody,
 	prepareAudioUpload,
-	prepareSpeechRequest,
+	receiveAudioBytes,
 	speechToBinary,
 	transcriptionToItems,
 } from '../shared/audio';
 import { modelField, optionsCollection, sendAs, sharedOptions, simplifyField } from '../shared/fields';
 import { rememberSentBody } from '../shared/sent-request';
 import { sendWithRetries } from '../shared/transport';
+import { transformBody } from '../shared/validation';
 
 const showFor = (...operation: string[]): IDisplayOptions => ({ show: { resource: ['audio'], operation } });
 /** Entries of the Options collection shown only for some operations. */
@@ -37,7 +39,7 @@ export const audioOperations: INodeProperties = {
 			description: 'Turn text into spoken audio, returned as a binary file',
 			routing: {
 				request: { method: 'POST', url: '/audio/speech' },
-				send: { paginate: true, preSend: [prepareSpeechRequest, rememberSentBody] },
+				send: { paginate: true, preSend: [transformBody(checkSpeechBody), rememberSentBody, receiveAudioBytes] },
 				operations: { pagination: sendWithRetries },
 				output: { postReceive: [speechToBinary] },
 			},

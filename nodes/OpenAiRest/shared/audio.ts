@@ -52,13 +52,11 @@ export function checkSpeechBody(body: IDataObject): void {
 	}
 }
 
-/** preSend: checks the speech request and asks for the audio bytes as they are. */
-export async function prepareSpeechRequest(
+/** preSend of Generate Speech: the answer is audio, so it is read as bytes, not parsed as JSON. */
+export async function receiveAudioBytes(
 	this: IExecuteSingleFunctions,
 	requestOptions: IHttpRequestOptions,
 ): Promise<IHttpRequestOptions> {
-	const body = requestOptions.body as IDataObject;
-	await checkItem(this, async () => checkSpeechBody(body));
 	return { ...requestOptions, encoding: 'arraybuffer', json: false };
 }
 
