@@ -122,6 +122,15 @@ describe('OpenAI REST in the n8n editor (browser)', () => {
 			'List models',
 			'Get a model',
 			'Classify content for policy violations',
+			'Generate speech from text',
+			'Transcribe a recording',
+			'Translate a recording',
+			'Edit an image',
+			'Create a variation of an image',
+			'Upload a file',
+			'List files',
+			'Download a file',
+			'Delete a file',
 		]) {
 			await panel.getByText(action, { exact: true }).waitFor();
 		}

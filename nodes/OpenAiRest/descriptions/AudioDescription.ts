@@ -47,14 +47,14 @@ export const audioOperations: INodeProperties = {
 		{
 			name: 'Transcribe',
 			value: 'transcribe',
-			action: 'Transcribe audio',
+			action: 'Transcribe a recording',
 			description: 'Turn the speech in an audio file into text',
 			routing: uploadRouting('/audio/transcriptions'),
 		},
 		{
 			name: 'Translate',
 			value: 'translate',
-			action: 'Translate audio into english',
+			action: 'Translate a recording',
 			description: 'Turn the speech in an audio file into English text',
 			routing: uploadRouting('/audio/translations'),
 		},
