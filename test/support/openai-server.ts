@@ -88,6 +88,8 @@ export interface OpenAiServerOptions {
 	apiKey?: string;
 	/** Pause between two writes of a stream. Default 5. */
 	streamChunkDelayMs?: number;
+	/** Latency of every answer, before its first byte (benchmarks). Default 0. */
+	responseDelayMs?: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1182,6 +1184,7 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 				return sendText(exchange, fault.status ?? 500, contentType, text);
 			}
 		}
+		if (options.responseDelayMs) await sleep(options.responseDelayMs);
 		const outcome = binaryRoute
 			? dispatchBinary(binaryRoute, captured, { ...context, serverUrl, store: files })
 			: dispatch(method, fullPath, route, rawBody, context);

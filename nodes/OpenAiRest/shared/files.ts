@@ -9,7 +9,6 @@ import type {
 } from 'n8n-workflow';
 
 import { checkFileSize, checkItem, contentTypeOf, filePart, MEGABYTE, readBinaryField } from './binary';
-import { CREDENTIAL_TYPE } from './constants';
 import { multipartRequest, textFields } from './multipart';
 import { readOption } from './parameters';
 import { requestWithRetries, sendWithRetries } from './transport';
@@ -100,10 +99,9 @@ export async function downloadFileContent(
 	response: IN8nHttpFullResponse,
 ): Promise<INodeExecutionData[]> {
 	const file = response.body as IDataObject;
-	const credentials = await this.getCredentials(CREDENTIAL_TYPE);
+	// The credential adds the key and the Base URL, as for the routed request.
 	const content = await requestWithRetries(this, {
 		method: 'GET',
-		baseURL: credentials.baseUrl as string,
 		url: `/files/${encodeURIComponent(String(file.id))}/content`,
 		encoding: 'arraybuffer',
 		json: false,

@@ -195,6 +195,15 @@ describe('file: get, delete, download', () => {
 		expect(binaryMetadata(items[0], 'sheet')).toMatchObject({ mimeType: 'text/csv', fileName: 'table.csv' });
 	});
 
+	it('fetches the content under the credential\'s Base URL path too', async () => {
+		await seedFiles(fixture.server(), 1);
+
+		const { error } = await runNode(file('download', { fileId: 'file-000001' }), { credentials: fixture.credentials({ prefix: '/openai/v1/' }) });
+
+		expect(error).toBeUndefined();
+		expect(fixture.server().requests.map((request) => request.fullPath)).toStrictEqual(['/openai/v1/files/file-000001', '/openai/v1/files/file-000001/content']);
+	});
+
 	it('retries the content request like the routed one', async () => {
 		await seedFiles(fixture.server(), 1);
 		fixture.server().failNext('/files/file-000001/content', { status: 502, headers: { 'retry-after-ms': '0' } });
