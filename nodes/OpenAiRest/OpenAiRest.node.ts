@@ -4,10 +4,12 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { audioFields, audioOperations } from './descriptions/AudioDescription';
 import { chatFields, chatOperations } from './descriptions/ChatDescription';
 import { editFields, editOperations } from './descriptions/EditDescription';
+import { embeddingFields, embeddingOperations } from './descriptions/EmbeddingDescription';
 import { fileFields, fileOperations } from './descriptions/FileDescription';
 import { imageFields, imageOperations } from './descriptions/ImageDescription';
 import { modelFields, modelOperations } from './descriptions/ModelDescription';
 import { moderationFields, moderationOperations } from './descriptions/ModerationDescription';
+import { responseFields, responseOperations } from './descriptions/ResponseDescription';
 import { textFields, textOperations } from './descriptions/TextDescription';
 import { CREDENTIAL_TYPE } from './shared/constants';
 import { sendWithRetries } from './shared/transport';
@@ -21,7 +23,7 @@ export class OpenAiRest implements INodeType {
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
 		description:
-			'Chat, completions, edits, images, audio, files, models and moderations through the OpenAI REST API or a compatible server',
+			'Responses, chat, completions, embeddings, edits, images, audio, files, models and moderations through the OpenAI REST API or a compatible server',
 		documentationUrl: 'https://github.com/n8n-nodes-openai-rest/n8n-nodes-openai-rest#readme',
 		defaults: { name: 'OpenAI REST' },
 		usableAsTool: true,
@@ -44,10 +46,12 @@ export class OpenAiRest implements INodeType {
 					{ name: 'Audio', value: 'audio' },
 					{ name: 'Chat', value: 'chat' },
 					{ name: 'Edit', value: 'edit' },
+					{ name: 'Embedding', value: 'embedding' },
 					{ name: 'File', value: 'file' },
 					{ name: 'Image', value: 'image' },
 					{ name: 'Model', value: 'model' },
 					{ name: 'Moderation', value: 'moderation' },
+					{ name: 'Response', value: 'response' },
 					{ name: 'Text', value: 'text' },
 				],
 				default: 'chat',
@@ -64,6 +68,10 @@ export class OpenAiRest implements INodeType {
 			...modelFields,
 			moderationOperations,
 			...moderationFields,
+			responseOperations,
+			...responseFields,
+			embeddingOperations,
+			...embeddingFields,
 			// Binary in and out: speech, transcription, translation and the Files API.
 			audioOperations,
 			...audioFields,

@@ -68,16 +68,18 @@ function requiredValues(property: INodeProperties): ParameterRequirement['values
 	return [];
 }
 
+/** Options of a collection may show for some operations only, through a root path ('/operation'). */
+function shownForOperation(property: INodeProperties, operation: OperationKey): boolean {
+	const operations = property.displayOptions?.show?.['/operation'] as string[] | undefined;
+	return !operations || operations.includes(operation.split(':')[1]);
+}
+
 function requirementsUnder(
 	operation: OperationKey,
 	properties: INodeProperties[],
 	prefix: string,
 ): ParameterRequirement[] {
-	const [, op] = operation.split(':');
-	return properties.flatMap((property) => {
-		// Collection entries may show for some operations only (displayOptions on '/operation').
-		const onlyFor = property.displayOptions?.show?.['/operation'] as string[] | undefined;
-		if (onlyFor && !onlyFor.includes(op)) return [];
+	return properties.filter((property) => shownForOperation(property, operation)).flatMap((property) => {
 		const path = `${prefix}${property.name}`;
 		if (property.type === 'collection') {
 			return requirementsUnder(operation, property.options as INodeProperties[], `${path}.`);

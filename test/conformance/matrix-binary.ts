@@ -110,8 +110,8 @@ function retries(label: string, build: Build, extra: Partial<MatrixCase> = {}): 
 			name: `${label}: maxRetries 0 stops at the first server error`,
 			parameters: build({ maxRetries: 0 }),
 			...extra,
-			arrange: (server) => {
-				seed(server);
+			arrange: async (server) => {
+				await seed(server);
 				server.failNext(() => true, { status: 500 });
 			},
 			expectError: 'The server had an error while processing your request',
@@ -121,8 +121,8 @@ function retries(label: string, build: Build, extra: Partial<MatrixCase> = {}): 
 			name: `${label}: maxRetries 10 retries through two server errors`,
 			parameters: build({ maxRetries: 10 }),
 			...extra,
-			arrange: (server) => {
-				seed(server);
+			arrange: async (server) => {
+				await seed(server);
 				server.failNext(() => true, { status: 500, headers: { 'retry-after-ms': '0' } }, 2);
 			},
 			check: (run) => expect(run.items.length).toBeGreaterThan(0),

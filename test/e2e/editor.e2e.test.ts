@@ -156,10 +156,12 @@ describe('OpenAI REST in the n8n editor (browser)', () => {
 			'Audio',
 			'Chat',
 			'Edit',
+			'Embedding',
 			'File',
 			'Image',
 			'Model',
 			'Moderation',
+			'Response',
 			'Text',
 			'Custom API Call',
 		]);

@@ -53,6 +53,8 @@ const EXPECTED_MODELS_BY_DROPDOWN: Record<string, string[]> = {
 	speechModel: EXPECTED_MODELS.speech,
 	transcriptionModel: EXPECTED_MODELS.transcription,
 	translationModel: EXPECTED_MODELS.translation,
+	responseModel: EXPECTED_MODELS.responses,
+	embeddingModel: EXPECTED_MODELS.embedding,
 };
 
 interface Dropdown {
@@ -119,10 +121,12 @@ describe('OpenAI REST inside a running n8n (REST API)', () => {
 				'audio',
 				'chat',
 				'edit',
+				'embedding',
 				'file',
 				'image',
 				'model',
 				'moderation',
+				'response',
 				'text',
 			]);
 		});

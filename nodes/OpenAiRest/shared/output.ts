@@ -105,7 +105,7 @@ export async function prepareStreamRequest(
 }
 
 /** A successful status whose body is not JSON: usually a Base URL that points at a web page. */
-function notJsonError(context: IExecuteSingleFunctions, status: number, body: string, apiKey?: string) {
+export function notJsonError(context: IExecuteSingleFunctions, status: number, body: string, apiKey?: string) {
 	const message = `The server answered with HTTP status ${status} and a body that is not valid JSON: ${excerpt(body, apiKey)}`;
 	return new NodeApiError(context.getNode(), { message } as JsonObject, {
 		message,
@@ -115,7 +115,13 @@ function notJsonError(context: IExecuteSingleFunctions, status: number, body: st
 	});
 }
 
-function streamError(context: IExecuteSingleFunctions, error: OpenAiStreamError, apiKey?: string) {
+/** The node error for a failed stream; `endMarker` names what a complete stream ends with. */
+export function streamError(
+	context: IExecuteSingleFunctions,
+	error: OpenAiStreamError,
+	apiKey?: string,
+	endMarker = '[DONE]',
+) {
 	const itemIndex = context.getItemIndex();
 	if (error.kind === 'api_error') {
 		const apiError = error.apiError ?? {};
@@ -135,7 +141,7 @@ function streamError(context: IExecuteSingleFunctions, error: OpenAiStreamError,
 		itemIndex,
 		description:
 			error.kind === 'incomplete'
-				? 'The stream ended before OpenAI sent [DONE], so the answer would be truncated. Nothing was returned for this item.'
+				? `The stream ended before OpenAI sent ${endMarker}, so the answer would be truncated. Nothing was returned for this item.`
 				: 'The stream contained an event that is not JSON.',
 	});
 }
