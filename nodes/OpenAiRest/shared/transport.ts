@@ -3,6 +3,7 @@ import type {
 	IExecutePaginationFunctions,
 	IExecuteSingleFunctions,
 	IHttpRequestOptions,
+	IN8nHttpFullResponse,
 	INodeExecutionData,
 	JsonObject,
 } from 'n8n-workflow';
@@ -61,7 +62,7 @@ export function failureOf(error: unknown, options: RequestTarget, secret?: strin
 	return describeNetworkFailure(transport.code, hostOf(url));
 }
 
-function readMaxRetries(context: IExecutePaginationFunctions): number {
+function readMaxRetries(context: IExecuteSingleFunctions): number {
 	const value = readOption(context, 'maxRetries', DEFAULT_MAX_RETRIES);
 	return Number.isInteger(value) && value >= 0 ? value : DEFAULT_MAX_RETRIES;
 }
@@ -84,19 +85,37 @@ export async function sendWithRetries(
 	this: IExecutePaginationFunctions,
 	requestData: DeclarativeRestApiSettings.ResultOptions,
 ): Promise<INodeExecutionData[]> {
-	const maxRetries = readMaxRetries(this);
+	return await retrying(this, requestData.options, async () => await this.makeRoutingRequest(requestData));
+}
+
+/** Sends a request of a hook (beyond the routed one) with the credential, the same retries and errors. */
+export async function requestWithRetries(
+	context: IExecuteSingleFunctions,
+	options: IHttpRequestOptions,
+): Promise<IN8nHttpFullResponse> {
+	const request = { ...options, returnFullResponse: true };
+	return await retrying(
+		context,
+		request,
+		async () =>
+			(await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, request)) as IN8nHttpFullResponse,
+	);
+}
+
+async function retrying<T>(context: IExecuteSingleFunctions, target: RequestTarget, send: () => Promise<T>): Promise<T> {
+	const maxRetries = readMaxRetries(context);
 	for (let attempt = 0; ; attempt++) {
 		let caught: unknown;
 		try {
-			return await this.makeRoutingRequest(requestData);
+			return await send();
 		} catch (error) {
 			caught = error;
 		}
-		const credentials = await credentialsOf(this);
+		const credentials = await credentialsOf(context);
 		const apiKey = credentials?.apiKey;
 		// The credential replaces the node's default base URL as the request leaves.
-		const baseURL = credentials?.baseUrl?.trim() || requestData.options.baseURL || DEFAULT_BASE_URL;
-		const failure = failureOf(caught, { ...requestData.options, baseURL }, apiKey);
+		const baseURL = credentials?.baseUrl?.trim() || target.baseURL || DEFAULT_BASE_URL;
+		const failure = failureOf(caught, { ...target, baseURL }, apiKey);
 		if (!failure) throw caught;
 		if (failure.retryable && attempt < maxRetries) {
 			await sleep(retryDelayMs(attempt, failure.retryAfterMs));
@@ -106,13 +125,13 @@ export async function sendWithRetries(
 		const message = redact(failure.message, apiKey);
 		const description = redact(failure.description + retried, apiKey);
 		throw new NodeApiError(
-			this.getNode(),
+			context.getNode(),
 			{ message, description, status: failure.status ?? null } as JsonObject,
 			{
 				message,
 				description,
 				httpCode: failure.status === undefined ? undefined : String(failure.status),
-				itemIndex: this.getItemIndex(),
+				itemIndex: context.getItemIndex(),
 			},
 		);
 	}
