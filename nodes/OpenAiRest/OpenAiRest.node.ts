@@ -1,9 +1,11 @@
 import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { audioFields, audioOperations } from './descriptions/AudioDescription';
 import { chatFields, chatOperations } from './descriptions/ChatDescription';
 import { editFields, editOperations } from './descriptions/EditDescription';
 import { embeddingFields, embeddingOperations } from './descriptions/EmbeddingDescription';
+import { fileFields, fileOperations } from './descriptions/FileDescription';
 import { imageFields, imageOperations } from './descriptions/ImageDescription';
 import { modelFields, modelOperations } from './descriptions/ModelDescription';
 import { moderationFields, moderationOperations } from './descriptions/ModerationDescription';
@@ -21,7 +23,7 @@ export class OpenAiRest implements INodeType {
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
 		description:
-			'Responses, chat, completions, embeddings, edits, images, models and moderations through the OpenAI REST API or a compatible server',
+			'Responses, chat, completions, embeddings, edits, images, audio, files, models and moderations through the OpenAI REST API or a compatible server',
 		documentationUrl: 'https://github.com/n8n-nodes-openai-rest/n8n-nodes-openai-rest#readme',
 		defaults: { name: 'OpenAI REST' },
 		usableAsTool: true,
@@ -43,9 +45,11 @@ export class OpenAiRest implements INodeType {
 				type: 'options',
 				noDataExpression: true,
 				options: [
+					{ name: 'Audio', value: 'audio' },
 					{ name: 'Chat', value: 'chat' },
 					{ name: 'Edit', value: 'edit' },
 					{ name: 'Embedding', value: 'embedding' },
+					{ name: 'File', value: 'file' },
 					{ name: 'Image', value: 'image' },
 					{ name: 'Model', value: 'model' },
 					{ name: 'Moderation', value: 'moderation' },
@@ -70,6 +74,11 @@ export class OpenAiRest implements INodeType {
 			...responseFields,
 			embeddingOperations,
 			...embeddingFields,
+			// Binary in and out: speech, transcription, translation and the Files API.
+			audioOperations,
+			...audioFields,
+			fileOperations,
+			...fileFields,
 		],
 	};
 }

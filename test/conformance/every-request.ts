@@ -5,11 +5,13 @@
 import path from 'node:path';
 
 import { requestsToAllServers, type CapturedRequest } from '../support/openai-server';
-import { ConformanceTally, requireSpec, validateRequest } from '../support/spec';
+import { ConformanceTally, requireSpec, toValidate, validateRequest } from '../support/spec';
 
 const API_ENDPOINTS = [
 	/^POST \/(chat\/completions|completions|edits|images\/generations|moderations)$/,
 	/^GET \/models(\/[^/]+)?$/,
+	/^POST \/(audio\/(speech|transcriptions|translations)|images\/(edits|variations)|files)$/,
+	/^(GET|DELETE) \/files(\/file-[^/]+(\/content)?)?$/,
 ];
 
 /** Requests n8n sent (its user agent), to an API endpoint (not image downloads or raw test calls). */
@@ -24,10 +26,10 @@ const FREE_TEXT_KEYS = new Set(['content', 'text', 'prompt', 'input', 'instructi
 
 /** A request's shape: its body with free text replaced, so thousands of similar items validate once. */
 function shapeOf(request: CapturedRequest): string {
-	const body = JSON.stringify(request.body ?? null, (key, value: unknown) =>
-		FREE_TEXT_KEYS.has(key) && typeof value === 'string' ? 'text' : value,
+	const body = JSON.stringify(request.form ?? request.body ?? null, (key, value: unknown) =>
+		FREE_TEXT_KEYS.has(key) && typeof value === 'string' ? 'text' : key === 'sha256' ? 'hash' : value,
 	);
-	return `${request.method} ${request.path} ${body}`;
+	return `${request.method} ${request.fullPath.replace(/file-\d+/g, 'file-id')} ${body}`;
 }
 
 afterAll(() => {
@@ -43,7 +45,7 @@ afterAll(() => {
 	if (!requireSpec(`spec check of the requests sent in ${testFile}`)) return;
 	const tally = new ConformanceTally();
 	for (const request of distinct) {
-		tally.add(validateRequest({ method: request.method, path: request.path, body: request.body }));
+		tally.add(validateRequest(toValidate(request)));
 	}
 	const invalid = tally.invalid.map((result) => `${result.endpoint}: ${result.errors.join('; ')}`);
 	expect(invalid).toEqual([]);

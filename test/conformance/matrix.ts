@@ -4,13 +4,16 @@
  */
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import type { NodeRun } from '../support/engine';
+import type { NodeRun, RunOptions } from '../support/engine';
 import type { CapturedRequest, OpenAiServer } from '../support/openai-server';
+import { binaryCases } from './matrix-binary';
 
 export interface MatrixCase {
 	name: string;
 	parameters: INodeParameters;
 	input?: IDataObject[];
+	/** Binary fields per input item. */
+	binary?: RunOptions['binary'];
 	/** Queues server faults or stores data before the run. */
 	arrange?: (server: OpenAiServer) => void | Promise<void>;
 	/** The run must fail with a message containing this; otherwise it must succeed. */
@@ -910,4 +913,5 @@ export const MATRIX: MatrixCase[] = [
 	...modelCases,
 	...responseCases,
 	...embeddingCases,
+	...binaryCases,
 ];

@@ -122,6 +122,15 @@ describe('OpenAI REST in the n8n editor (browser)', () => {
 			'List models',
 			'Get a model',
 			'Classify content for policy violations',
+			'Generate speech from text',
+			'Transcribe a recording',
+			'Translate a recording',
+			'Edit an image',
+			'Create a variation of an image',
+			'Upload a file',
+			'List files',
+			'Download a file',
+			'Delete a file',
 		]) {
 			await panel.getByText(action, { exact: true }).waitFor();
 		}
@@ -140,13 +149,15 @@ describe('OpenAI REST in the n8n editor (browser)', () => {
 		);
 	});
 
-	it('lists the eight resources in the Resource selector', async () => {
+	it('lists every resource in the Resource selector', async () => {
 		const options = await openSelect(page, 'resource');
 		// n8n adds "Custom API Call" to every node that has a credential.
 		await expect(options.allInnerTexts()).resolves.toEqual([
+			'Audio',
 			'Chat',
 			'Edit',
 			'Embedding',
+			'File',
 			'Image',
 			'Model',
 			'Moderation',

@@ -7,6 +7,8 @@ import fs from 'fs';
 import path from 'path';
 
 import { DEFAULT_MODELS, type OpenAiServer, startOpenAiServer } from '../support/openai-server';
+import { sha256 } from '../support/multipart';
+import { resultPng, speechAudio } from '../support/openai-server-binary';
 import { TEST_PNG } from '../support/png';
 import { type ExecutionResult, N8nInstance, nodeOutput } from './support/n8n';
 
@@ -102,7 +104,7 @@ describe('example workflows in a real n8n (import + execute)', () => {
 	describe('the files', () => {
 		it('cover every resource of the node', () => {
 			const resources = examples.flatMap((example) => ourNodes(example.workflow).map((node) => node.parameters.resource));
-			expect([...new Set(resources)].sort()).toEqual(['chat', 'edit', 'embedding', 'image', 'model', 'moderation', 'response', 'text']);
+			expect([...new Set(resources)].sort()).toEqual(['audio', 'chat', 'edit', 'embedding', 'file', 'image', 'model', 'moderation', 'response', 'text']);
 		});
 
 		it('all refer to one credential, by id and name', () => {
@@ -218,6 +220,62 @@ describe('example workflows in a real n8n (import + execute)', () => {
 		]);
 		expect(requestsSeen()).toEqual(['POST /embeddings']);
 		expect(server.requests[0].body).toMatchObject({ encoding_format: 'base64', dimensions: 256 });
+	});
+
+	it('audio: speaks a text, and transcribes and translates the same bytes', async () => {
+		const text = 'Your order has shipped and arrives tomorrow.';
+		const result = await run('audio.json');
+		const [speech] = nodeOutput(result, 'Speak the Text');
+		expect(speech.binary?.data).toMatchObject({ mimeType: 'audio/mpeg', fileName: 'your-order-has-shipped-and-arrives-tomorrow.mp3' });
+
+		const [transcript] = nodeOutput(result, 'Transcribe the Audio');
+		expect(transcript.json).toMatchObject({ text, language: 'en', duration: 2.5, words: expect.any(Array) });
+		const [subtitles] = nodeOutput(result, 'Translate the Audio');
+		expect(subtitles.json.text).toBe(`1\n00:00:00,000 --> 00:00:02,500\n${text}\n\n`);
+
+		expect(requestsSeen().sort()).toEqual(['POST /audio/speech', 'POST /audio/transcriptions', 'POST /audio/translations']);
+		const spoken = sha256(speechAudio(text, 'mp3'));
+		for (const upload of server.requests.filter((request) => request.form)) {
+			expect(upload.form?.file).toMatchObject({ fileName: 'your-order-has-shipped-and-arrives-tomorrow.mp3', contentType: 'audio/mpeg', sha256: spoken });
+		}
+	});
+
+	it('image edit: edits the generated image and varies the edit, passing the bytes along', async () => {
+		const result = await run('image-edit.json');
+		expect(nodeOutput(result, 'Make a Variation').map((item) => item.binary?.data.mimeType)).toEqual(['image/png', 'image/png']);
+
+		expect(requestsSeen()).toEqual(['POST /images/generations', 'POST /images/edits', 'POST /images/variations']);
+		const [, edit, variation] = server.requests;
+		expect(edit.form).toMatchObject({
+			image: { fileName: 'a-product-photo-of-a-plain-white-mug-1.png', contentType: 'image/png', sha256: sha256(TEST_PNG) },
+			prompt: 'Put an n8n logo on the mug',
+			input_fidelity: 'high',
+		});
+		expect(variation.form).toMatchObject({
+			image: { fileName: 'put-an-n8n-logo-on-the-mug-1.png', sha256: sha256(resultPng('1024x1024', [0, 160, 0])) },
+			model: 'dall-e-2',
+			n: '2',
+			size: '256x256',
+		});
+	});
+
+	it('files: uploads a JSONL file made in the workflow, lists, downloads and deletes it', async () => {
+		const jsonl = '{"messages":[{"role":"user","content":"Hi"},{"role":"assistant","content":"Hello!"}]}\n';
+		const result = await run('files.json');
+		expect(nodeOutput(result, 'Upload the File').map((item) => item.json)).toEqual([
+			expect.objectContaining({ id: 'file-000001', filename: 'train.jsonl', purpose: 'fine-tune', bytes: Buffer.byteLength(jsonl) }),
+		]);
+		expect(nodeOutput(result, 'List Fine-Tune Files').map((item) => item.json.id)).toEqual(['file-000001']);
+		const [download] = nodeOutput(result, 'Download the File');
+		expect(download.binary?.data).toMatchObject({ fileName: 'train.jsonl', mimeType: 'application/jsonl' });
+		expect(nodeOutput(result, 'Delete the File').map((item) => item.json)).toEqual([{ id: 'file-000001', object: 'file', deleted: true }]);
+
+		expect(requestsSeen()).toEqual(['POST /files', 'GET /files', 'GET /files/file-000001', 'GET /files/file-000001/content', 'DELETE /files/file-000001']);
+		expect(server.requests[0].form).toEqual({
+			file: { fileName: 'train.jsonl', contentType: expect.stringMatching(/^(application\/jsonl|text\/plain)/), bytes: Buffer.byteLength(jsonl), sha256: sha256(Buffer.from(jsonl)) },
+			purpose: 'fine-tune',
+		});
+		expect(server.files.files.size).toBe(0);
 	});
 
 	it('fails the run with the API error when the key is rejected', async () => {

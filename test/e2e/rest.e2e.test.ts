@@ -41,16 +41,20 @@ interface DropdownOption {
 	value: string;
 }
 
-/** What each resource's model dropdown must offer from the mock server's default list. */
-const EXPECTED_MODELS_BY_RESOURCE: Record<string, string[]> = {
-	chat: EXPECTED_MODELS.chat,
-	text: EXPECTED_MODELS.completion,
-	edit: EXPECTED_MODELS.edit,
-	image: EXPECTED_MODELS.image,
-	moderation: EXPECTED_MODELS.moderation,
-	model: EXPECTED_MODELS.all,
-	response: EXPECTED_MODELS.responses,
-	embedding: EXPECTED_MODELS.embedding,
+/** What each model dropdown must offer from the mock server's default list. */
+const EXPECTED_MODELS_BY_DROPDOWN: Record<string, string[]> = {
+	chatModel: EXPECTED_MODELS.chat,
+	textModel: EXPECTED_MODELS.completion,
+	editModel: EXPECTED_MODELS.edit,
+	imageModel: EXPECTED_MODELS.image,
+	variationModel: EXPECTED_MODELS.variation,
+	moderationModel: EXPECTED_MODELS.moderation,
+	modelId: EXPECTED_MODELS.all,
+	speechModel: EXPECTED_MODELS.speech,
+	transcriptionModel: EXPECTED_MODELS.transcription,
+	translationModel: EXPECTED_MODELS.translation,
+	responseModel: EXPECTED_MODELS.responses,
+	embeddingModel: EXPECTED_MODELS.embedding,
 };
 
 interface Dropdown {
@@ -106,7 +110,7 @@ describe('OpenAI REST inside a running n8n (REST API)', () => {
 	};
 
 	describe('loading', () => {
-		it('lists our node with its credential and all eight resources', () => {
+		it('lists our node with its credential and all its resources', () => {
 			const node = ourNode();
 			expect(node.displayName).toBe('OpenAI REST');
 			expect(node.credentials).toEqual([expect.objectContaining({ name: CREDENTIAL_TYPE, required: true })]);
@@ -114,9 +118,11 @@ describe('OpenAI REST inside a running n8n (REST API)', () => {
 			// n8n itself adds a "Custom API Call" entry to nodes with credentials.
 			const ours = resource?.options?.map((option) => option.value).filter((value) => value !== '__CUSTOM_API_CALL__');
 			expect(ours?.sort()).toEqual([
+				'audio',
 				'chat',
 				'edit',
 				'embedding',
+				'file',
 				'image',
 				'model',
 				'moderation',
@@ -176,19 +182,19 @@ describe('OpenAI REST inside a running n8n (REST API)', () => {
 				loadOptions: dropdown.property.typeOptions?.loadOptions,
 			});
 
-		it('has a model dropdown for every resource', () => {
-			const resources = new Set(modelDropdowns(ourNode()).map((dropdown) => dropdown.resource));
-			expect([...resources].sort()).toEqual(Object.keys(EXPECTED_MODELS_BY_RESOURCE).sort());
+		it('has the expected model dropdowns', () => {
+			const names = new Set(modelDropdowns(ourNode()).map((dropdown) => dropdown.property.name));
+			expect([...names].sort()).toEqual(Object.keys(EXPECTED_MODELS_BY_DROPDOWN).sort());
 		});
 
-		it.each(Object.keys(EXPECTED_MODELS_BY_RESOURCE))('offers the %s models, filtered and sorted', async (resource) => {
-			const dropdowns = modelDropdowns(ourNode()).filter((dropdown) => dropdown.resource === resource);
+		it.each(Object.keys(EXPECTED_MODELS_BY_DROPDOWN))('%s offers its models, filtered and sorted', async (name) => {
+			const dropdowns = modelDropdowns(ourNode()).filter((dropdown) => dropdown.property.name === name);
 			expect(dropdowns.length).toBeGreaterThan(0);
 			for (const dropdown of dropdowns) {
 				server.reset();
 				const options = await loadOptions(dropdown);
-				expect(options.map((option) => option.value)).toEqual(EXPECTED_MODELS_BY_RESOURCE[resource]);
-				expect(options.map((option) => option.name)).toEqual(EXPECTED_MODELS_BY_RESOURCE[resource]);
+				expect(options.map((option) => option.value)).toEqual(EXPECTED_MODELS_BY_DROPDOWN[name]);
+				expect(options.map((option) => option.name)).toEqual(EXPECTED_MODELS_BY_DROPDOWN[name]);
 				expect(server.requests.map((request) => `${request.method} ${request.path}`)).toEqual(['GET /models']);
 			}
 		});

@@ -13,6 +13,7 @@ import path from 'path';
 
 import { OpenAiRest } from '../../nodes/OpenAiRest/OpenAiRest.node';
 import { DEFAULT_MODELS, type OpenAiServer, startOpenAiServer } from '../support/openai-server';
+import { speechAudio } from '../support/openai-server-binary';
 import { TEST_PNG } from '../support/png';
 import { e2eEnvironment, N8nInstance, N8nRestClient, runtimeTools } from '../e2e/support/n8n';
 import {
@@ -218,6 +219,31 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
 				[0, 256, 'number'],
 				[1, 256, 'number'],
 			]);
+		},
+	},
+	audio: {
+		example: 'audio.json',
+		async check(execution, readBinary) {
+			const text = 'Your order has shipped and arrives tomorrow.';
+			const [speech] = outputOf(execution, 'Speak the Text');
+			expect(speech.binary?.data).toMatchObject({ mimeType: 'audio/mpeg', id: expect.stringMatching(/^database:/) });
+			expect((await readBinary(speech.binary!.data.id!)).equals(speechAudio(text, 'mp3'))).toBe(true);
+			// The next nodes on the worker uploaded those bytes from the database and got the text back.
+			expect(outputOf(execution, 'Transcribe the Audio').map((item) => item.json.text)).toEqual([text]);
+			expect(outputOf(execution, 'Translate the Audio').map((item) => item.json.text)).toEqual([
+				`1\n00:00:00,000 --> 00:00:02,500\n${text}\n\n`,
+			]);
+		},
+	},
+	file: {
+		example: 'files.json',
+		async check(execution, readBinary) {
+			const jsonl = '{"messages":[{"role":"user","content":"Hi"},{"role":"assistant","content":"Hello!"}]}\n';
+			expect(outputOf(execution, 'Upload the File').map((item) => item.json.bytes)).toEqual([Buffer.byteLength(jsonl)]);
+			const [download] = outputOf(execution, 'Download the File');
+			expect(download.binary?.data).toMatchObject({ fileName: 'train.jsonl', id: expect.stringMatching(/^database:/) });
+			expect((await readBinary(download.binary!.data.id!)).toString('utf8')).toBe(jsonl);
+			expect(outputOf(execution, 'Delete the File').map((item) => item.json.deleted)).toEqual([true]);
 		},
 	},
 	moderation: {

@@ -12,6 +12,7 @@ import {
 	WorkflowExecute,
 } from 'n8n-core';
 import type {
+	IBinaryData,
 	ICredentialDataDecryptedObject,
 	ICredentialsDecrypted,
 	ICredentialType,
@@ -42,6 +43,19 @@ export const NODE_NAME = 'OpenAI';
 const INPUT_NODE = 'Input';
 const INPUT_NODE_TYPE = 'test.input';
 
+/** A file given to an input item as binary data. */
+export interface TestFile {
+	data: Buffer;
+	fileName?: string;
+	mimeType?: string;
+}
+
+interface SerializedFile {
+	data: string;
+	fileName?: string;
+	mimeType?: string;
+}
+
 /** A start node that emits the items given in its `items` parameter. */
 class InputNode implements INodeType {
 	description = {
@@ -53,15 +67,29 @@ class InputNode implements INodeType {
 		defaults: { name: INPUT_NODE },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		properties: [{ displayName: 'Items', name: 'items', type: 'json', default: '[]' } as INodeProperties],
+		properties: [
+			{ displayName: 'Items', name: 'items', type: 'json', default: '[]' },
+			{ displayName: 'Binary', name: 'binary', type: 'json', default: '[]' },
+		] as INodeProperties[],
 	} as INodeType['description'];
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const text = this.getNodeParameter('items', 0) as string;
-		const live = liveInputs.get(text);
-		if (live) return [live.map((json) => ({ json }))];
-		const items = JSON.parse(text) as IDataObject[];
-		return [items.map((json) => ({ json }))];
+		const items = liveInputs.get(text) ?? (JSON.parse(text) as IDataObject[]);
+		const files = JSON.parse(this.getNodeParameter('binary', 0) as string) as Array<Record<string, SerializedFile> | null>;
+		return [
+			await Promise.all(
+				items.map(async (json, index) => {
+					const fields = Object.entries(files[index] ?? {});
+					if (!fields.length) return { json };
+					const binary: Record<string, IBinaryData> = {};
+					for (const [name, file] of fields) {
+						binary[name] = await this.helpers.prepareBinaryData(Buffer.from(file.data, 'base64'), file.fileName, file.mimeType);
+					}
+					return { json, binary };
+				}),
+			),
+		];
 	}
 }
 
@@ -228,6 +256,8 @@ export interface NodeRun {
 export interface RunOptions {
 	credentials: TestCredentials;
 	input?: IDataObject[];
+	/** Binary fields per input item (by position). */
+	binary?: Array<Record<string, TestFile> | undefined>;
 	/** Input items passed by reference, so getters on them see every read (expression spies). */
 	liveInput?: IDataObject[];
 	continueOnFail?: boolean;
@@ -236,6 +266,15 @@ export interface RunOptions {
 	retryOnFail?: { maxTries: number; waitBetweenTries: number };
 	/** Aborting it stops the execution, as n8n's Stop button does (WorkflowExecute's cancel). */
 	stopSignal?: AbortSignal;
+}
+
+function serializeFiles(files: RunOptions['binary']): string {
+	const serialized = (files ?? []).map((fields) =>
+		Object.fromEntries(
+			Object.entries(fields ?? {}).map(([name, file]) => [name, { ...file, data: file.data.toString('base64') }]),
+		),
+	);
+	return JSON.stringify(serialized);
 }
 
 function liveInputToken(items: IDataObject[]): string {
@@ -269,7 +308,10 @@ export function workflowFor(parameters: INodeParameters, options: Omit<RunOption
 		type: INPUT_NODE_TYPE,
 		typeVersion: 1,
 		position: [0, 0],
-		parameters: { items: options.liveInput ? liveInputToken(options.liveInput) : JSON.stringify(options.input ?? [{}]) },
+		parameters: {
+			items: options.liveInput ? liveInputToken(options.liveInput) : JSON.stringify(options.input ?? [{}]),
+			binary: serializeFiles(options.binary),
+		},
 	};
 	const workflowData: IWorkflowBase = {
 		id: 'test-workflow',

@@ -19,6 +19,10 @@ export const EXPECTED_MODELS: Record<ModelFamily, string[]> = {
 	moderation: ['omni-moderation-latest', 'text-moderation-latest', 'text-moderation-stable'],
 	responses: ['ft:gpt-4o-mini-2024-07-18:acme::abc123', 'gpt-3.5-turbo', 'gpt-4.1', 'gpt-4o', 'gpt-4o-mini', 'o1', 'o3-mini'],
 	embedding: ['text-embedding-3-small'],
+	speech: ['gpt-4o-mini-tts', 'tts-1', 'tts-1-hd'],
+	transcription: ['gpt-4o-transcribe', 'gpt-4o-transcribe-diarize', 'whisper-1'],
+	translation: ['whisper-1'],
+	variation: ['dall-e-2'],
 	// Model > Get offers every model the key can see.
 	all: DEFAULT_MODELS.map((model) => model.id).sort(),
 };

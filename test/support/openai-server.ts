@@ -18,6 +18,8 @@ import {
 	type ResponsesStreamEnd,
 	ResponsesStore,
 } from './openai-server-responses';
+import { formObject, type FormObject, parseMultipart, type ParsedPart } from './multipart';
+import { createFileStore, dispatchBinary, type FileStore, matchBinaryRoute, resetFileStore } from './openai-server-binary';
 
 // ---------------------------------------------------------------------------------------------
 // Public types
@@ -33,6 +35,13 @@ export interface CapturedRequest {
 	rawBody: string;
 	/** JSON.parse(rawBody), or undefined when empty or malformed. */
 	body: unknown;
+	/** The body's bytes as received. */
+	rawBytes: Buffer;
+	/** Multipart bodies: the parts, and the fields as OpenAI reads them (`name[]` as arrays, files as hashes). */
+	parts?: ParsedPart[];
+	form?: FormObject;
+	/** Why a multipart body could not be parsed. */
+	formError?: string;
 	/** Set once the whole response has been handed to the client. */
 	answered?: boolean;
 	/** Set when the client closed the connection before the response was complete (e.g. a cancelled execution). */
@@ -82,6 +91,8 @@ export interface OpenAiServer {
 	failNext(match: RequestMatcher, fault: Fault, times?: number): void;
 	/** Fault applied to every matching request until reset(). */
 	failAlways(match: RequestMatcher, fault: Fault): void;
+	/** Files uploaded through POST /files, and the page size cap of GET /files. */
+	files: FileStore;
 	/** Clears requests and faults, restores the default models and id counters. */
 	reset(): void;
 	close(): Promise<void>;
@@ -137,6 +148,10 @@ export const DEFAULT_MODELS: ReadonlyArray<Readonly<OpenAiModel>> = Object.freez
 			['gpt-4.1', 1744316542, 'system'],
 			['text-moderation-stable', 1677858242, 'openai'],
 			['ft:davinci-002:acme::xyz789', 1700159237, 'acme'],
+			['gpt-4o-mini-tts', 1742403959, 'system'],
+			['gpt-4o-transcribe', 1742068463, 'system'],
+			['gpt-4o-transcribe-diarize', 1750798887, 'system'],
+			['tts-1-hd', 1699046015, 'system'],
 		] as const
 	).map(([id, created, ownedBy]) => Object.freeze({ id, object: 'model' as const, created, owned_by: ownedBy })),
 );
@@ -1021,13 +1036,24 @@ function applyStreamFault(outcome: OutcomeStream, fault: Fault | undefined): { e
 // Transport
 // ---------------------------------------------------------------------------------------------
 
-function readBody(request: IncomingMessage): Promise<string> {
+function readBody(request: IncomingMessage): Promise<Buffer> {
 	return new Promise((resolve, reject) => {
 		const chunks: Buffer[] = [];
 		request.on('data', (chunk: Buffer) => chunks.push(chunk));
-		request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+		request.on('end', () => resolve(Buffer.concat(chunks)));
 		request.on('error', reject);
 	});
+}
+
+/** Parts and fields of a multipart body; undefined for other bodies. */
+function readMultipart(rawBytes: Buffer, contentType: string | undefined): Pick<CapturedRequest, 'parts' | 'form' | 'formError'> | undefined {
+	if (!/^multipart\/form-data/i.test(contentType ?? '')) return undefined;
+	try {
+		const parts = parseMultipart(rawBytes, contentType);
+		return { parts, form: formObject(parts) };
+	} catch (error) {
+		return { formError: (error as Error).message };
+	}
 }
 
 /** Deterministic write sizes in [MIN, MAX] so events straddle writes at varying places. */
@@ -1122,6 +1148,7 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 	let streamCounter = 0;
 	let serverUrl = '';
 	const responsesStore = new ResponsesStore();
+	const files = createFileStore();
 
 	/** A timer that close() can cut short. */
 	const sleep = (ms: number) =>
@@ -1167,18 +1194,23 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 	async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
 		let responseClosed = false;
 		response.on('close', () => (responseClosed = true));
-		const rawBody = await readBody(request);
+		const rawBytes = await readBody(request);
+		const rawBody = rawBytes.toString('utf8');
 		const method = request.method ?? 'GET';
 		const fullPath = request.url ?? '/';
 		const route = resolveRoute(method, fullPath);
-		const parsed = parseJson(rawBody);
+		const binaryRoute = matchBinaryRoute(method, normalisePathname(rawPathname(fullPath)));
+		const multipart = readMultipart(rawBytes, request.headers['content-type']);
+		const parsed = multipart ? { ok: false as const } : parseJson(rawBody);
 		const captured: CapturedRequest = {
 			method,
-			path: route.path,
+			path: binaryRoute?.path ?? route.path,
 			fullPath,
 			headers: { ...request.headers },
 			rawBody,
 			body: parsed.ok ? parsed.value : undefined,
+			rawBytes,
+			...multipart,
 		};
 		requests.push(captured);
 		requestsToAllServers.push(captured);
@@ -1197,7 +1229,7 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 			clientGone: () => responseClosed || response.destroyed || request.socket.destroyed,
 		};
 
-		if (route.endpoint !== 'file') {
+		if (binaryRoute || route.endpoint !== 'file') {
 			const unauthorised = authError(request.headers.authorization, apiKey);
 			if (unauthorised) return send(exchange, unauthorised, undefined);
 		}
@@ -1218,7 +1250,10 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 			}
 		}
 		if (options.responseDelayMs) await sleep(options.responseDelayMs);
-		return send(exchange, dispatch(method, fullPath, route, rawBody, context), fault);
+		const outcome = binaryRoute
+			? dispatchBinary(binaryRoute, captured, { ...context, serverUrl, store: files })
+			: dispatch(method, fullPath, route, rawBody, context);
+		return send(exchange, outcome, fault);
 	}
 
 	// No request timeouts: on a loaded machine, thousands of queued connections wait longer than Node's defaults.
@@ -1244,6 +1279,7 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 		baseUrl: (prefix = '/v1') => serverUrl + prefix,
 		requests,
 		models,
+		files,
 		failNext(match, fault, times = 1) {
 			if (!Number.isInteger(times) || times < 1) throw new RangeError(`failNext times must be a positive integer, got ${times}`);
 			oneShotFaults.push(register(match, fault, times));
@@ -1259,6 +1295,7 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 			idCounter = 0;
 			streamCounter = 0;
 			responsesStore.reset();
+			resetFileStore(files);
 		},
 		close() {
 			for (const [timer, resolve] of pendingTimers) {

@@ -459,3 +459,53 @@ describe('requireSpec without a spec', () => {
 		expect(() => spec.validateRequest({ method: 'GET', path: '/models' })).toThrow('spec not found');
 	});
 });
+
+describeWithSpec('validateRequest with multipart/form-data bodies', () => {
+	const file = { fileName: 'memo.wav', contentType: 'audio/wav', bytes: 10, sha256: 'ab'.repeat(32) };
+
+	it('accepts a transcription form, reading numbers and arrays as the schema types them', () => {
+		const result = validateRequest({
+			method: 'POST',
+			path: '/audio/transcriptions',
+			form: { file, model: 'whisper-1', temperature: '0.2', timestamp_granularities: ['word'], response_format: 'verbose_json', chunking_strategy: { type: 'server_vad' } },
+		});
+		expect(result).toEqual({ valid: true, endpoint: 'POST /audio/transcriptions', errors: [] });
+	});
+
+	it('reports a missing file, a value outside an enum, a non-number and an unknown field', () => {
+		const result = validateRequest({
+			method: 'POST',
+			path: '/audio/transcriptions',
+			form: { model: 'whisper-1', response_format: 'mp3', temperature: 'warm', timestamp_granularities: ['minute'], colour: 'red' },
+		});
+		expect(result.valid).toBe(false);
+		expect(result.errors).toEqual(
+			expect.arrayContaining([
+				"body: must have required property 'file'",
+				'body/response_format: must be equal to one of the allowed values ("json", "text", "srt", "verbose_json", "vtt", "diarized_json")',
+				'body/temperature: must be number',
+				'body/timestamp_granularities/0: must be equal to one of the allowed values ("word", "segment")',
+				"body/colour: unknown property, not in the request schema of POST /audio/transcriptions",
+			]),
+		);
+	});
+
+	it('takes image[] as the array form of image and checks the multipart schema, not the JSON one, of /images/edits', () => {
+		const valid = validateRequest({ method: 'POST', path: '/images/edits', form: { image: [file, file], prompt: 'x', model: 'gpt-image-1', n: '2' } });
+		expect(errorsOf(valid)).toBe('');
+		const tooMany = validateRequest({ method: 'POST', path: '/images/edits', form: { image: Array(17).fill(file), prompt: 'x' } });
+		expect(tooMany.errors.join('\n')).toContain('must NOT have more than 16 items');
+	});
+
+	it('checks a file upload\'s purpose and expiry object', () => {
+		const result = validateRequest({
+			method: 'POST',
+			path: '/files',
+			form: { file, purpose: 'training', expires_after: { anchor: 'created_at', seconds: '60' } },
+		});
+		expect(result.errors).toEqual([
+			'body/purpose: must be equal to one of the allowed values ("assistants", "batch", "fine-tune", "vision", "user_data", "evals")',
+			'body/expires_after/seconds: must be >= 3600',
+		]);
+	});
+});

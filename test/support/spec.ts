@@ -9,13 +9,15 @@
 import { existsSync, readFileSync } from 'fs';
 import * as path from 'path';
 import { load as parseYaml } from 'js-yaml';
-import { OpenAPIBackend } from 'openapi-backend';
+import { OpenAPIBackend, ValidationContext } from 'openapi-backend';
 import type {
 	AjvCustomizer,
 	Document,
 	Operation,
 	ValidationResult as BackendValidationResult,
 } from 'openapi-backend';
+
+import type { CapturedRequest } from './openai-server';
 
 export type SpecEra = '2023' | 'latest';
 
@@ -27,6 +29,8 @@ export interface RequestToValidate {
 	query?: Record<string, string>;
 	/** Forces one spec file; by default POST /edits uses the 2023 spec and everything else the latest. */
 	era?: SpecEra;
+	/** A multipart/form-data body as the test server parsed it (`name[]` as arrays, files as objects). */
+	form?: Record<string, unknown>;
 }
 
 export interface ValidationResult {
@@ -280,6 +284,7 @@ function validateNormalizedRequest(request: RequestToValidate): ValidationResult
 		const endpoint = endpointKey(request.method, request.path);
 		return { valid: false, endpoint, errors: [`no operation ${endpoint} in the ${era} spec (paths have no /v1 prefix)`] };
 	}
+	if (request.form) return validateMultipart(era, operation, request.form);
 
 	const endpoint = endpointKey(operation.method, operation.path);
 	const body = parseBody(request.body);
@@ -322,4 +327,100 @@ export class ConformanceTally {
 			.map(([endpoint, { valid, total }]) => `${endpoint}: ${valid}/${total} valid`)
 			.join('\n');
 	}
+}
+
+// ---------------------------------------------------------------------------------------------
+// multipart/form-data bodies
+// ---------------------------------------------------------------------------------------------
+
+/** The (dereferenced) multipart/form-data request body schema of an operation. */
+function multipartBodySchema(operation: Operation): unknown {
+	const requestBody: unknown = operation.requestBody;
+	if (!isJsonObject(requestBody) || !isJsonObject(requestBody.content)) return undefined;
+	const multipart = requestBody.content['multipart/form-data'];
+	return isJsonObject(multipart) ? multipart.schema : undefined;
+}
+
+/** JSON types a schema allows, through anyOf/oneOf/allOf. */
+function typesOf(schema: unknown): string[] {
+	if (!isJsonObject(schema)) return [];
+	const own = Array.isArray(schema.type) ? (schema.type as string[]) : typeof schema.type === 'string' ? [schema.type] : [];
+	const nested = ['anyOf', 'oneOf', 'allOf'].flatMap((keyword) =>
+		Array.isArray(schema[keyword]) ? (schema[keyword] as unknown[]).flatMap(typesOf) : [],
+	);
+	return [...own, ...nested];
+}
+
+/** The schema of a property or array item, looking into anyOf/oneOf members. */
+function memberSchemas(schema: unknown, pick: (member: JsonObject) => unknown): unknown[] {
+	if (!isJsonObject(schema)) return [];
+	const own = pick(schema);
+	const nested = ['anyOf', 'oneOf', 'allOf'].flatMap((keyword) =>
+		Array.isArray(schema[keyword]) ? (schema[keyword] as unknown[]).flatMap((member) => memberSchemas(member, pick)) : [],
+	);
+	return [...(own === undefined ? [] : [own]), ...nested];
+}
+
+function isReceivedFile(value: unknown): boolean {
+	return isJsonObject(value) && typeof value.sha256 === 'string' && typeof value.fileName === 'string';
+}
+
+/**
+ * Reads form values as the JSON types the schema asks for, as OpenAI's server does: '0.5' as a number
+ * where a number is wanted, 'true' as a boolean, a file as a binary string. A text that does not parse
+ * stays a string, so the schema reports it.
+ */
+export function coerceFormValue(value: unknown, schema: unknown): unknown {
+	if (isReceivedFile(value)) return typesOf(schema).includes('string') ? '<binary>' : value;
+	if (Array.isArray(value)) {
+		const items = memberSchemas(schema, (member) => member.items)[0];
+		return value.map((entry) => coerceFormValue(entry, items));
+	}
+	if (isJsonObject(value)) {
+		return Object.fromEntries(
+			Object.entries(value).map(([key, entry]) => {
+				const property = memberSchemas(schema, (member) => (isJsonObject(member.properties) ? member.properties[key] : undefined))[0];
+				return [key, coerceFormValue(entry, property)];
+			}),
+		);
+	}
+	if (typeof value !== 'string') return value;
+	const types = typesOf(schema);
+	if ((types.includes('number') || types.includes('integer')) && value.trim() !== '' && Number.isFinite(Number(value))) {
+		return Number(value);
+	}
+	if (types.includes('boolean') && (value === 'true' || value === 'false')) return value === 'true';
+	return value;
+}
+
+const multipartValidators = new Map<unknown, ReturnType<ReturnType<OpenAPIBackend['validator']['getAjv']>['compile']>>();
+
+/** Validates a parsed multipart body field by field: types, enums, ranges, required fields, no unknown fields. */
+function validateMultipart(era: SpecEra, operation: Operation, form: Record<string, unknown>): ValidationResult {
+	const endpoint = endpointKey(operation.method, operation.path);
+	const schema = multipartBodySchema(operation);
+	if (schema === undefined) return { valid: false, endpoint, errors: [`body: ${endpoint} takes no multipart/form-data body`] };
+	let validate = multipartValidators.get(schema);
+	if (!validate) {
+		validate = backendFor(era).validator.getAjv(ValidationContext.RequestBody).compile(schema as object);
+		multipartValidators.set(schema, validate);
+	}
+	const fields = Object.fromEntries(
+		Object.entries(form).map(([name, value]) => {
+			const property = memberSchemas(schema, (member) => (isJsonObject(member.properties) ? member.properties[name] : undefined))[0];
+			return [name, coerceFormValue(value, property)];
+		}),
+	);
+	validate(fields);
+	const errors = (validate.errors ?? []).map((error) => describeAjvError({ ...error, instancePath: `/requestBody${error.instancePath}` }));
+	errors.push(...unknownBodyKeys(fields, schema, endpoint));
+	return { valid: errors.length === 0, endpoint, errors };
+}
+
+/** What to validate of a request the test server captured: its JSON or multipart body, and its query. */
+export function toValidate(request: Pick<CapturedRequest, 'method' | 'path' | 'fullPath' | 'rawBody' | 'form'>): RequestToValidate {
+	const query = request.fullPath.split('?')[1];
+	const path = query ? `${request.path}?${query}` : request.path;
+	if (request.form) return { method: request.method, path, form: request.form };
+	return { method: request.method, path, body: request.rawBody };
 }

@@ -1,12 +1,16 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
 
-import { modelField, numberOption, optionsCollection, sendAs, sharedOptions, showFor } from '../shared/fields';
+import { modelField, numberOption, optionsCollection, sendAs, sharedOptions } from '../shared/fields';
+import { checkImageEditBody, checkVariationBody, prepareImageEdit, prepareImageVariation } from '../shared/imageEdits';
 import { checkImageBody, imagesToItems } from '../shared/images';
 import { rememberSentBody } from '../shared/sent-request';
 import { sendWithRetries } from '../shared/transport';
 import { transformBody } from '../shared/validation';
 
-const show = showFor('image', 'generate');
+const showForImage = (...operation: string[]): IDisplayOptions => ({ show: { resource: ['image'], operation } });
+/** Entries of the Options collection shown only for some operations. */
+const onlyFor = (...operation: string[]): IDisplayOptions => ({ show: { '/operation': operation } });
+const GENERATE_AND_EDIT = onlyFor('generate', 'edit');
 
 export const imageOperations: INodeProperties = {
 	displayName: 'Operation',
@@ -27,15 +31,63 @@ export const imageOperations: INodeProperties = {
 				output: { postReceive: [imagesToItems] },
 			},
 		},
+		{
+			name: 'Edit',
+			value: 'edit',
+			action: 'Edit an image',
+			description: 'Change one or more images from binary fields following a prompt, optionally within a mask',
+			routing: {
+				request: { method: 'POST', url: '/images/edits' },
+				send: { paginate: true, preSend: [transformBody(checkImageEditBody), rememberSentBody, prepareImageEdit] },
+				operations: { pagination: sendWithRetries },
+				output: { postReceive: [imagesToItems] },
+			},
+		},
+		{
+			name: 'Create Variation',
+			value: 'createVariation',
+			action: 'Create a variation of an image',
+			description: 'Make variations of a square PNG from a binary field (dall-e-2)',
+			routing: {
+				request: { method: 'POST', url: '/images/variations' },
+				send: { paginate: true, preSend: [transformBody(checkVariationBody), rememberSentBody, prepareImageVariation] },
+				operations: { pagination: sendWithRetries },
+				output: { postReceive: [imagesToItems] },
+			},
+		},
 	],
 	default: 'generate',
 };
 
 export const imageFields: INodeProperties[] = [
-	modelField('imageModel', 'image', 'gpt-image-1', show, {
+	modelField('imageModel', 'image', 'gpt-image-1', showForImage('generate', 'edit'), {
 		description:
-			'dall-e-2, dall-e-3 or a GPT image model. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+			'dall-e-2, dall-e-3 (Generate only) or a GPT image model. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 	}),
+	{
+		displayName: 'Input Binary Fields',
+		name: 'imageBinaryFields',
+		type: 'string',
+		required: true,
+		default: 'data',
+		placeholder: 'e.g. data, photo2',
+		hint: 'Binary fields holding the images, separated by commas: up to 16 PNG, JPEG or WebP files under 50 MB for GPT image models, one square PNG under 4 MB for dall-e-2',
+		displayOptions: showForImage('edit'),
+	},
+	modelField('variationModel', 'variation', 'dall-e-2', showForImage('createVariation'), {
+		description:
+			'Only dall-e-2 makes variations. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+	}),
+	{
+		displayName: 'Input Binary Field',
+		name: 'variationBinaryField',
+		type: 'string',
+		required: true,
+		default: 'data',
+		placeholder: 'e.g. data',
+		hint: 'The binary field holding the image: a square PNG under 4 MB',
+		displayOptions: showForImage('createVariation'),
+	},
 	{
 		displayName: 'Prompt',
 		name: 'imagePrompt',
@@ -46,10 +98,10 @@ export const imageFields: INodeProperties[] = [
 		placeholder: 'e.g. A cute baby sea otter wearing a beret',
 		description:
 			'A description of the image: at most 1,000 characters for dall-e-2, 4,000 for dall-e-3 and 32,000 for GPT image models',
-		displayOptions: show,
+		displayOptions: showForImage('generate', 'edit'),
 		routing: sendAs('prompt'),
 	},
-	optionsCollection('image', show, [
+	optionsCollection('image', showForImage('generate', 'edit', 'createVariation'), [
 		sharedOptions.maxRetries,
 		sharedOptions.user,
 		{
@@ -63,6 +115,7 @@ export const imageFields: INodeProperties[] = [
 			],
 			default: 'auto',
 			description: 'Background of the image (GPT image models only)',
+			displayOptions: GENERATE_AND_EDIT,
 			routing: sendAs('background'),
 		},
 		{
@@ -82,6 +135,7 @@ export const imageFields: INodeProperties[] = [
 			],
 			default: 'auto',
 			description: 'Content moderation level (GPT image models only)',
+			displayOptions: onlyFor('generate'),
 			routing: sendAs('moderation'),
 		},
 		numberOption(
@@ -91,13 +145,39 @@ export const imageFields: INodeProperties[] = [
 			'How many images to generate (1 to 10; dall-e-3 makes 1). Each becomes its own output item.',
 			{ min: 1, max: 10, default: 1 },
 		),
-		numberOption(
-			'Output Compression',
-			'outputCompression',
-			'output_compression',
-			'Compression level from 0 to 100 for JPEG and WebP output (GPT image models only)',
-			{ min: 0, max: 100, default: 100 },
-		),
+		{
+			...numberOption(
+				'Output Compression',
+				'outputCompression',
+				'output_compression',
+				'Compression level from 0 to 100 for JPEG and WebP output (GPT image models only)',
+				{ min: 0, max: 100, default: 100 },
+			),
+			displayOptions: GENERATE_AND_EDIT,
+		},
+		{
+			displayName: 'Input Fidelity',
+			name: 'inputFidelity',
+			type: 'options',
+			options: [
+				{ name: 'High', value: 'high', description: 'Keep faces and details of the input closely' },
+				{ name: 'Low', value: 'low' },
+			],
+			default: 'low',
+			description: 'How closely to keep the style and features of the input images (GPT image models except gpt-image-1-mini)',
+			displayOptions: onlyFor('edit'),
+			routing: sendAs('input_fidelity'),
+		},
+		{
+			displayName: 'Mask Binary Field',
+			name: 'maskBinaryField',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. mask',
+			description:
+				'Binary field holding a PNG whose transparent areas mark where to edit the first image; same size as that image, under 4 MB',
+			displayOptions: onlyFor('edit'),
+		},
 		{
 			displayName: 'Output Format',
 			name: 'outputFormat',
@@ -109,6 +189,7 @@ export const imageFields: INodeProperties[] = [
 			],
 			default: 'png',
 			description: 'File format of the images (GPT image models only)',
+			displayOptions: GENERATE_AND_EDIT,
 			routing: sendAs('output_format'),
 		},
 		{
@@ -132,6 +213,7 @@ export const imageFields: INodeProperties[] = [
 			],
 			default: 'auto',
 			description: 'Quality of the images; the values differ per model',
+			displayOptions: GENERATE_AND_EDIT,
 			routing: sendAs('quality'),
 		},
 		{
@@ -175,6 +257,7 @@ export const imageFields: INodeProperties[] = [
 			],
 			default: 'vivid',
 			description: 'Vivid is hyper-real and dramatic, natural less so (dall-e-3 only)',
+			displayOptions: onlyFor('generate'),
 			routing: sendAs('style'),
 		},
 	]),

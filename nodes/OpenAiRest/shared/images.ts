@@ -6,6 +6,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { slugOf } from './binary';
 import { readOption } from './parameters';
 import { sentBody } from './sent-request';
 import { InvalidParameter } from './validation';
@@ -154,15 +155,7 @@ const MIME_TYPES: Record<string, string> = { png: 'image/png', jpeg: 'image/jpeg
 
 /** A file name from the prompt's first words, e.g. "a-cute-baby-sea-otter-1.png". */
 export function imageFileName(prompt: string, index: number, extension: string): string {
-	const slug = prompt
-		.toLowerCase()
-		.normalize('NFKD')
-		.replace(/[\u0300-\u036f]/g, '')
-		.replace(/[^a-z0-9]+/g, '-')
-		.replace(/^-+|-+$/g, '')
-		.slice(0, 48)
-		.replace(/-+$/, '');
-	return `${slug || 'image'}-${index + 1}.${extension}`;
+	return `${slugOf(prompt) || 'image'}-${index + 1}.${extension}`;
 }
 
 function extensionFromMime(mimeType: string | undefined): string {

@@ -20,6 +20,10 @@ export const MODEL_FAMILIES = {
 		exclude: 'instruct|image|audio|realtime|tts|transcribe|embedding|search-api|moderation',
 	},
 	embedding: { include: 'embedding', exclude: '$^' },
+	speech: { include: '^(ft:)?(tts-|gpt-.*-tts)', exclude: '$^' },
+	transcription: { include: 'whisper|transcribe', exclude: '$^' },
+	translation: { include: 'whisper', exclude: '$^' },
+	variation: { include: '^dall-e-2', exclude: '$^' },
 } as const;
 
 export type ModelFamily = keyof typeof MODEL_FAMILIES;

@@ -3,6 +3,7 @@ import type {
 	IExecutePaginationFunctions,
 	IExecuteSingleFunctions,
 	IHttpRequestOptions,
+	IN8nHttpFullResponse,
 	INodeExecutionData,
 	JsonObject,
 } from 'n8n-workflow';
@@ -61,7 +62,7 @@ export function failureOf(error: unknown, options: RequestTarget, secret?: strin
 	return describeNetworkFailure(transport.code, hostOf(url));
 }
 
-function readMaxRetries(context: IExecutePaginationFunctions): number {
+function readMaxRetries(context: IExecuteSingleFunctions): number {
 	const value = readOption(context, 'maxRetries', DEFAULT_MAX_RETRIES);
 	return Number.isInteger(value) && value >= 0 ? value : DEFAULT_MAX_RETRIES;
 }
@@ -77,7 +78,7 @@ export async function apiKeyOf(context: IExecuteSingleFunctions): Promise<string
 }
 
 /** The error for a stopped execution; n8n reports an execution whose error says "canceled" as canceled. */
-function canceled(context: IExecutePaginationFunctions, what: string): NodeOperationError {
+function canceled(context: IExecuteSingleFunctions, what: string): NodeOperationError {
 	return new NodeOperationError(context.getNode(), 'The execution was canceled', {
 		itemIndex: context.getItemIndex(),
 		description: `${what}\nNo further request was sent.`,
@@ -87,35 +88,53 @@ function canceled(context: IExecutePaginationFunctions, what: string): NodeOpera
 /**
  * Sends the request n8n built from the routing, retrying rate limits, server errors and dropped
  * connections with backoff. Declarative nodes get this hook through `routing.operations.pagination`.
- * Stopping the execution ends a backoff wait at once; n8n-core aborts a request in flight itself.
  */
 export async function sendWithRetries(
 	this: IExecutePaginationFunctions,
 	requestData: DeclarativeRestApiSettings.ResultOptions,
 ): Promise<INodeExecutionData[]> {
-	const maxRetries = readMaxRetries(this);
+	return await retrying(this, requestData.options, async () => await this.makeRoutingRequest(requestData));
+}
+
+/** Sends a request of a hook (beyond the routed one) with the credential, the same retries and errors. */
+export async function requestWithRetries(
+	context: IExecuteSingleFunctions,
+	options: IHttpRequestOptions,
+): Promise<IN8nHttpFullResponse> {
+	const request = { ...options, returnFullResponse: true };
+	return await retrying(
+		context,
+		request,
+		async () =>
+			(await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, request)) as IN8nHttpFullResponse,
+	);
+}
+
+/** Stopping the execution ends a backoff wait at once; n8n-core aborts a request in flight itself. */
+async function retrying<T>(context: IExecuteSingleFunctions, target: RequestTarget, send: () => Promise<T>): Promise<T> {
+	const maxRetries = readMaxRetries(context);
 	// Optional call: older n8n versions have no cancel signal.
-	const cancelSignal = this.getExecutionCancelSignal?.();
+	const cancelSignal = context.getExecutionCancelSignal?.();
 	for (let attempt = 0; ; attempt++) {
 		let caught: unknown;
 		try {
-			return await this.makeRoutingRequest(requestData);
+			return await send();
 		} catch (error) {
 			caught = error;
 		}
-		if (cancelSignal?.aborted) throw canceled(this, 'Stopped while the request was in flight.');
-		const credentials = await credentialsOf(this);
+		if (cancelSignal?.aborted) throw canceled(context, 'Stopped while the request was in flight.');
+		const credentials = await credentialsOf(context);
 		const apiKey = credentials?.apiKey;
 		// The credential replaces the node's default base URL as the request leaves.
-		const baseURL = credentials?.baseUrl?.trim() || requestData.options.baseURL || DEFAULT_BASE_URL;
-		const failure = failureOf(caught, { ...requestData.options, baseURL }, apiKey);
+		const baseURL = credentials?.baseUrl?.trim() || target.baseURL || DEFAULT_BASE_URL;
+		const failure = failureOf(caught, { ...target, baseURL }, apiKey);
 		if (!failure) throw caught;
 		if (failure.retryable && attempt < maxRetries) {
 			const delayMs = retryDelayMs(attempt, failure.retryAfterMs);
 			try {
 				await sleep(delayMs, cancelSignal);
 			} catch {
-				throw canceled(this, `Stopped while waiting ${delayMs} ms to retry. The last attempt failed with: ${redact(failure.message, apiKey)}`);
+				throw canceled(context, `Stopped while waiting ${delayMs} ms to retry. The last attempt failed with: ${redact(failure.message, apiKey)}`);
 			}
 			continue;
 		}
@@ -123,13 +142,13 @@ export async function sendWithRetries(
 		const message = redact(failure.message, apiKey);
 		const description = redact(failure.description + retried, apiKey);
 		throw new NodeApiError(
-			this.getNode(),
+			context.getNode(),
 			{ message, description, status: failure.status ?? null } as JsonObject,
 			{
 				message,
 				description,
 				httpCode: failure.status === undefined ? undefined : String(failure.status),
-				itemIndex: this.getItemIndex(),
+				itemIndex: context.getItemIndex(),
 			},
 		);
 	}

@@ -5,7 +5,9 @@
  */
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { runNode } from '../../support/engine';
+import { makePng, wavFile } from '../../support/binary';
+import { runNode, type RunOptions } from '../../support/engine';
+import type { OpenAiServer } from '../../support/openai-server';
 import { useOpenAiServer } from './operations/fixture';
 
 const fixture = useOpenAiServer();
@@ -24,6 +26,11 @@ interface Case {
 	spied: Spied[];
 	/** Whether the spied option is a body field (Max Retries is not). */
 	optionSent?: boolean;
+	/** Binary fields of every item. */
+	binary?: NonNullable<RunOptions['binary']>[number];
+	arrange?: (server: OpenAiServer) => void;
+	/** Requests one item makes (Download fetches the file object, then its content). */
+	requestsPerItem?: number;
 }
 
 const expression = (key: Spied) => `={{ $json.${key} }}`;
@@ -193,7 +200,84 @@ export const CASES: Case[] = [
 		optionSent: true,
 		spied: ['model', 'content', 'option'],
 	},
+	...binaryCases(),
 ];
+
+/** Operations that send or return files. */
+function binaryCases(): Case[] {
+	const audio = { data: { data: wavFile(), fileName: 'memo.wav', mimeType: 'audio/wav' } };
+	const image = { data: { data: makePng(8, 8, [1, 2, 3]), fileName: 'photo.png', mimeType: 'image/png' } };
+	const upload = { data: { data: Buffer.from('{"a":1}\n'), fileName: 'rows.jsonl', mimeType: 'application/jsonl' } };
+	const seedFile = (server: OpenAiServer) => {
+		const object = { id: 'file-000001', object: 'file', bytes: 8, created_at: 1, filename: 'rows.jsonl', purpose: 'batch', status: 'processed' };
+		server.files.files.set('file-000001', { object, data: Buffer.from('{"a":1}\n') });
+	};
+	return [
+		{
+			operation: 'audio: generate speech',
+			parameters: { resource: 'audio', operation: 'generateSpeech', speechModel: expression('model'), speechInput: expression('content'), audioOptions: { speed: expression('option') } },
+			values: { model: 'gpt-4o-mini-tts', content: 'Hello', option: 1.5 },
+			optionSent: true,
+			spied: ['model', 'content', 'option'],
+		},
+		{
+			operation: 'audio: transcribe',
+			parameters: { resource: 'audio', operation: 'transcribe', transcriptionModel: expression('model'), audioOptions: { prompt: expression('content'), language: expression('option') } },
+			values: { model: 'gpt-4o-transcribe', content: 'A memo', option: 'de' },
+			optionSent: true,
+			spied: ['model', 'content', 'option'],
+			binary: audio,
+		},
+		{
+			operation: 'audio: translate',
+			parameters: { resource: 'audio', operation: 'translate', translationModel: expression('model'), audioOptions: { prompt: expression('content'), temperature: expression('option') } },
+			values: { model: 'whisper-1', content: 'A memo', option: 0.5 },
+			optionSent: true,
+			spied: ['model', 'content', 'option'],
+			binary: audio,
+		},
+		{
+			operation: 'image: edit',
+			parameters: { resource: 'image', operation: 'edit', imageModel: expression('model'), imagePrompt: expression('content'), imageOptions: { size: expression('option') } },
+			values: { model: 'dall-e-2', content: 'Add a hat', option: '256x256' },
+			optionSent: true,
+			spied: ['model', 'content', 'option'],
+			binary: image,
+		},
+		{
+			operation: 'image: create variation',
+			parameters: { resource: 'image', operation: 'createVariation', variationModel: expression('model'), imageOptions: { size: expression('option') } },
+			values: { model: 'dall-e-2', content: '', option: '256x256' },
+			optionSent: true,
+			spied: ['model', 'option'],
+			binary: image,
+		},
+		{
+			operation: 'file: upload',
+			parameters: { resource: 'file', operation: 'upload', filePurpose: expression('content'), fileOptions: { expiresAfter: expression('option') } },
+			values: { model: '', content: 'batch', option: 7200 },
+			optionSent: true,
+			spied: ['content', 'option'],
+			binary: upload,
+		},
+		{
+			operation: 'file: list',
+			parameters: { resource: 'file', operation: 'list', fileLimit: expression('option') },
+			values: { model: '', content: '', option: 5 },
+			optionSent: true,
+			spied: ['option'],
+			arrange: seedFile,
+		},
+		{
+			operation: 'file: download',
+			parameters: { resource: 'file', operation: 'download', fileId: expression('content'), fileOptions: { binaryPropertyName: expression('option') } },
+			values: { model: '', content: 'file-000001', option: 'file' },
+			spied: ['content', 'option'],
+			arrange: seedFile,
+			requestsPerItem: 2,
+		},
+	];
+}
 
 /** Items whose spied keys count every read. */
 function spyItems(values: Record<Spied, unknown>) {
@@ -218,17 +302,19 @@ describe('expression evaluations per item', () => {
 	it.each(CASES.map((entry) => [entry.operation, entry] as const))('%s', async (_name, entry) => {
 		const { items, reads } = spyItems(entry.values);
 
+		entry.arrange?.(fixture.server());
 		const { error, items: output } = await runNode(entry.parameters, {
 			credentials: fixture.credentials(),
 			liveInput: items,
+			binary: entry.binary ? items.map(() => entry.binary) : undefined,
 		});
 
 		expect(error).toBeUndefined();
 		expect(output.length).toBeGreaterThanOrEqual(ITEMS);
 		// The expressions' values reached the API, one request per item.
 		const requests = fixture.server().requests;
-		expect(requests).toHaveLength(ITEMS);
-		const sent = requests.map((request) => `${request.fullPath} ${JSON.stringify(request.body)}`);
+		expect(requests).toHaveLength(ITEMS * (entry.requestsPerItem ?? 1));
+		const sent = requests.map((request) => `${request.fullPath} ${JSON.stringify(request.form ?? request.body)}`);
 		for (const key of entry.spied.filter((spied) => spied !== 'option' || entry.optionSent)) {
 			for (const text of sent) expect(text).toContain(String(entry.values[key]));
 		}

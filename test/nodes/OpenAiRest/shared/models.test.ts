@@ -21,6 +21,9 @@ const PICKERS: Array<[string, string, ModelFamily]> = [
 	['model', 'get', 'all'],
 	['response', 'create', 'responses'],
 	['embedding', 'create', 'embedding'],
+	['audio', 'generateSpeech', 'speech'],
+	['audio', 'transcribe', 'transcription'],
+	['audio', 'translate', 'translation'],
 ];
 
 const EXPECTED = EXPECTED_MODELS;

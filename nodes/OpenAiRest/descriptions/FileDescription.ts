@@ -1,0 +1,174 @@
+import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
+
+import { optionsCollection, sendAs, sharedOptions } from '../shared/fields';
+import { downloadFileContent, listFiles, prepareFileUpload } from '../shared/files';
+import { sendWithRetries } from '../shared/transport';
+
+const showFor = (...operation: string[]): IDisplayOptions => ({ show: { resource: ['file'], operation } });
+const onlyFor = (...operation: string[]): IDisplayOptions => ({ show: { '/operation': operation } });
+const sendQuery = (property: string) => ({ send: { type: 'query' as const, property } });
+const FILE_URL = '=/files/{{encodeURIComponent($parameter.fileId)}}';
+const retrying = { send: { paginate: true }, operations: { pagination: sendWithRetries } };
+
+const PURPOSES = [
+	{ name: 'Assistants', value: 'assistants', description: 'Files for assistants and file search' },
+	{ name: 'Batch', value: 'batch', description: 'JSONL input of the Batch API' },
+	{ name: 'Evals', value: 'evals', description: 'Data sets for evals' },
+	{ name: 'Fine-Tune', value: 'fine-tune', description: 'JSONL training data' },
+	{ name: 'User Data', value: 'user_data', description: 'Any file, e.g. a PDF for model input' },
+	{ name: 'Vision', value: 'vision', description: 'Images for vision fine-tuning' },
+];
+
+export const fileOperations: INodeProperties = {
+	displayName: 'Operation',
+	name: 'operation',
+	type: 'options',
+	noDataExpression: true,
+	displayOptions: { show: { resource: ['file'] } },
+	options: [
+		{
+			name: 'Delete',
+			value: 'delete',
+			action: 'Delete a file',
+			description: 'Delete an uploaded file',
+			routing: { request: { method: 'DELETE', url: FILE_URL }, ...retrying },
+		},
+		{
+			name: 'Download',
+			value: 'download',
+			action: 'Download a file',
+			description: 'Get the content of a file as binary data, named after the file',
+			routing: {
+				request: { method: 'GET', url: FILE_URL },
+				...retrying,
+				output: { postReceive: [downloadFileContent] },
+			},
+		},
+		{
+			name: 'Get',
+			value: 'get',
+			action: 'Get a file',
+			description: 'Get the name, size, purpose and status of a file',
+			routing: { request: { method: 'GET', url: FILE_URL }, ...retrying },
+		},
+		{
+			name: 'List',
+			value: 'list',
+			action: 'List files',
+			description: 'List uploaded files, newest first',
+			routing: {
+				request: { method: 'GET', url: '/files' },
+				send: { paginate: true },
+				operations: { pagination: listFiles },
+			},
+		},
+		{
+			name: 'Upload',
+			value: 'upload',
+			action: 'Upload a file',
+			description: 'Upload a file from a binary field for batch, fine-tuning, assistants or model input',
+			routing: {
+				request: { method: 'POST', url: '/files' },
+				send: { paginate: true, preSend: [prepareFileUpload] },
+				operations: { pagination: sendWithRetries },
+			},
+		},
+	],
+	default: 'upload',
+};
+
+export const fileFields: INodeProperties[] = [
+	{
+		displayName: 'Input Binary Field',
+		name: 'fileBinaryField',
+		type: 'string',
+		required: true,
+		default: 'data',
+		placeholder: 'e.g. data',
+		hint: 'The name of the input binary field holding the file to upload (at most 512 MB)',
+		displayOptions: showFor('upload'),
+	},
+	{
+		displayName: 'Purpose',
+		name: 'filePurpose',
+		type: 'options',
+		required: true,
+		options: PURPOSES,
+		default: 'user_data',
+		description: 'What the file is for; it decides which endpoints can use it',
+		displayOptions: showFor('upload'),
+		routing: sendAs('purpose'),
+	},
+	{
+		displayName: 'File ID',
+		name: 'fileId',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'e.g. file-abc123',
+		description: 'The ID of the file, as Upload or List return it',
+		displayOptions: showFor('get', 'delete', 'download'),
+	},
+	{
+		displayName: 'Return All',
+		name: 'fileReturnAll',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to return all results or only up to a given limit',
+		displayOptions: showFor('list'),
+	},
+	{
+		displayName: 'Limit',
+		name: 'fileLimit',
+		type: 'number',
+		default: 50,
+		typeOptions: { minValue: 1, maxValue: 10000, numberPrecision: 0 },
+		description: 'Max number of results to return',
+		displayOptions: { show: { resource: ['file'], operation: ['list'], fileReturnAll: [false] } },
+		routing: sendQuery('limit'),
+	},
+	optionsCollection('file', showFor('upload', 'list', 'get', 'delete', 'download'), [
+		sharedOptions.maxRetries,
+		{
+			displayName: 'Expires After (Seconds)',
+			name: 'expiresAfter',
+			type: 'number',
+			default: 2592000,
+			typeOptions: { minValue: 3600, maxValue: 2592000, numberPrecision: 0 },
+			description: 'Delete the file this many seconds after upload: 3,600 (1 hour) to 2,592,000 (30 days)',
+			displayOptions: onlyFor('upload'),
+			routing: sendAs('expires_after'),
+		},
+		{
+			displayName: 'Order',
+			name: 'order',
+			type: 'options',
+			options: [
+				{ name: 'Newest First', value: 'desc' },
+				{ name: 'Oldest First', value: 'asc' },
+			],
+			default: 'desc',
+			description: 'The order of the files by creation time',
+			displayOptions: onlyFor('list'),
+			routing: sendQuery('order'),
+		},
+		{
+			displayName: 'Purpose',
+			name: 'purpose',
+			type: 'options',
+			options: PURPOSES,
+			default: 'user_data',
+			description: 'Only list files with this purpose',
+			displayOptions: onlyFor('list'),
+			routing: sendQuery('purpose'),
+		},
+		{
+			displayName: 'Put Output File in Field',
+			name: 'binaryPropertyName',
+			type: 'string',
+			default: 'data',
+			description: 'The name of the binary field the file is written to',
+			displayOptions: onlyFor('download'),
+		},
+	]),
+];
