@@ -115,12 +115,12 @@ describe('OpenAI REST in the n8n editor (browser)', () => {
 
 		const panel = page.getByTestId('node-creator');
 		for (const action of [
-			'Create a chat completion',
-			'Create a text completion',
-			'Create an edit',
-			'Generate an image',
-			'List models',
-			'Get a model',
+			'Message a chat model and get its reply',
+			'Complete a text prompt',
+			'Edit a text by instruction',
+			'Generate an image from a text prompt',
+			'List available models',
+			'Get details of a model',
 			'Classify content for policy violations',
 		]) {
 			await panel.getByText(action, { exact: true }).waitFor();
@@ -129,7 +129,7 @@ describe('OpenAI REST in the n8n editor (browser)', () => {
 	});
 
 	it('adds the node with the credential preselected and shows the resource and operation selectors', async () => {
-		await page.getByTestId('node-creator').getByText('Create a chat completion', { exact: true }).click();
+		await page.getByTestId('node-creator').getByText('Message a chat model and get its reply', { exact: true }).click();
 
 		const parameters = page.getByTestId('node-parameters');
 		await parameters.waitFor();

@@ -37,6 +37,8 @@ import { OpenAiApi } from '../../credentials/OpenAiApi.credentials';
 import { OpenAiRest } from '../../nodes/OpenAiRest/OpenAiRest.node';
 
 export const NODE_TYPE = 'n8n-nodes-openai-rest.openAiRest';
+/** The variant n8n derives for AI Agents from a `usableAsTool` node. */
+export const TOOL_NODE_TYPE = `${NODE_TYPE}Tool`;
 export const NODE_NAME = 'OpenAI';
 const INPUT_NODE = 'Input';
 const INPUT_NODE_TYPE = 'test.input';
@@ -69,6 +71,7 @@ DirectoryLoader.applyDeclarativeNodeOptionParameters(nodeType);
 class TestNodeTypes implements INodeTypes {
 	private readonly types: Record<string, INodeType> = {
 		[NODE_TYPE]: nodeType,
+		[TOOL_NODE_TYPE]: nodeType,
 		[INPUT_NODE_TYPE]: new InputNode(),
 	};
 
@@ -189,6 +192,8 @@ export interface RunOptions {
 	input?: IDataObject[];
 	continueOnFail?: boolean;
 	retryOnFail?: { maxTries: number; waitBetweenTries: number };
+	/** Run the node under its AI Agent tool type, as n8n does when an agent calls it. */
+	asTool?: boolean;
 }
 
 /** Builds the two-node workflow Input → OpenAI. */
@@ -196,7 +201,7 @@ export function workflowFor(parameters: INodeParameters, options: Omit<RunOption
 	const openAiNode: INode = {
 		id: 'openai-node',
 		name: NODE_NAME,
-		type: NODE_TYPE,
+		type: options.asTool ? TOOL_NODE_TYPE : NODE_TYPE,
 		typeVersion: 1,
 		position: [200, 0],
 		parameters,

@@ -9,6 +9,7 @@ import type {
 import { NodeApiError, sleep } from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE } from './constants';
+import { errorMessageFor } from './tool';
 import {
 	type ApiFailure,
 	describeHttpFailure,
@@ -95,8 +96,8 @@ export async function sendWithRetries(
 			continue;
 		}
 		const retried = attempt > 0 ? `\nGave up after ${attempt + 1} attempts.` : '';
-		const message = redact(failure.message, apiKey);
 		const description = redact(failure.description + retried, apiKey);
+		const message = errorMessageFor(this, redact(failure.message, apiKey), description);
 		throw new NodeApiError(
 			this.getNode(),
 			{ message, description, status: failure.status ?? null } as JsonObject,
