@@ -971,7 +971,7 @@ function applyStreamFault(outcome: OutcomeStream, fault: Fault | undefined): { e
 // Transport
 // ---------------------------------------------------------------------------------------------
 
-function readBody(request: IncomingMessage): Promise<string> {
+export function readBody(request: IncomingMessage): Promise<string> {
 	return new Promise((resolve, reject) => {
 		const chunks: Buffer[] = [];
 		request.on('data', (chunk: Buffer) => chunks.push(chunk));

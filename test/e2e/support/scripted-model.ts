@@ -3,8 +3,10 @@
  * answers `POST /v1/chat/completions` turn by turn from a script, as JSON or as server-sent events,
  * and records every request so a test can read what the agent sent (the tools it offered, the tool results).
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+
+import { readBody } from '../../support/openai-server';
 
 export interface ToolCall {
 	id: string;
@@ -33,15 +35,6 @@ export interface ScriptedModel {
 }
 
 const CREATED = 1741569952;
-
-function readBody(request: IncomingMessage): Promise<string> {
-	return new Promise((resolve, reject) => {
-		const chunks: Buffer[] = [];
-		request.on('data', (chunk: Buffer) => chunks.push(chunk));
-		request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-		request.on('error', reject);
-	});
-}
 
 function assistantMessage(turn: ScriptedTurn) {
 	if ('content' in turn) return { role: 'assistant', content: turn.content };
