@@ -20,13 +20,13 @@ const message = { values: [{ role: 'user', content: 'Benchmark question' }] };
 const minimalChat: INodeParameters = {
 	resource: 'chat',
 	operation: 'create',
-	model: 'gpt-4o-mini',
+	chatModel: 'gpt-4o-mini',
 	messages: message,
 };
 
 const fullChat: INodeParameters = {
 	...minimalChat,
-	options: {
+	chatOptions: {
 		frequencyPenalty: 0.1,
 		logitBias: '{"50256": -100}',
 		maxCompletionTokens: 64,
@@ -48,10 +48,10 @@ const fullChat: INodeParameters = {
 const expressionChat: INodeParameters = {
 	...minimalChat,
 	messages: { values: [{ role: 'user', content: '={{ $json.question }}' }] },
-	options: { temperature: '={{ $json.temperature }}' },
+	chatOptions: { temperature: '={{ $json.temperature }}' },
 };
 
-const streamedChat: INodeParameters = { ...minimalChat, options: { stream: true } };
+const streamedChat: INodeParameters = { ...minimalChat, chatOptions: { stream: true } };
 
 function median(values: number[]): number {
 	const sorted = [...values].sort((a, b) => a - b);

@@ -44,9 +44,9 @@ const SCHEMA = JSON.stringify({
 const chat = (options: INodeParameters = {}, extra: INodeParameters = {}): INodeParameters => ({
 	resource: 'chat',
 	operation: 'create',
-	model: 'gpt-4o-mini',
+	chatModel: 'gpt-4o-mini',
 	messages: { values: [{ role: 'user', content: 'Hi' }] },
-	options,
+	chatOptions: options,
 	...extra,
 });
 
@@ -59,43 +59,43 @@ function withoutMessageList(parameters: INodeParameters): INodeParameters {
 const text = (options: INodeParameters = {}, extra: INodeParameters = {}): INodeParameters => ({
 	resource: 'text',
 	operation: 'create',
-	model: 'gpt-3.5-turbo-instruct',
-	prompt: 'Say this is a test',
-	options,
+	textModel: 'gpt-3.5-turbo-instruct',
+	textPrompt: 'Say this is a test',
+	textOptions: options,
 	...extra,
 });
 
 const edit = (options: INodeParameters = {}, extra: INodeParameters = {}): INodeParameters => ({
 	resource: 'edit',
 	operation: 'create',
-	model: 'text-davinci-edit-001',
+	editModel: 'text-davinci-edit-001',
 	instruction: 'Fix the spelling',
-	input: 'Helo wrld',
-	options,
+	editInput: 'Helo wrld',
+	editOptions: options,
 	...extra,
 });
 
 const image = (model: string, options: INodeParameters = {}): INodeParameters => ({
 	resource: 'image',
 	operation: 'generate',
-	model,
-	prompt: 'A cute baby sea otter',
-	options,
+	imageModel: model,
+	imagePrompt: 'A cute baby sea otter',
+	imageOptions: options,
 });
 
 const moderation = (extra: INodeParameters, options: INodeParameters = {}): INodeParameters => ({
 	resource: 'moderation',
 	operation: 'classify',
-	model: 'omni-moderation-latest',
+	moderationModel: 'omni-moderation-latest',
 	...extra,
-	options,
+	moderationOptions: options,
 });
 
 const models = (operation: 'list' | 'get', options: INodeParameters = {}): INodeParameters => ({
 	resource: 'model',
 	operation,
 	...(operation === 'get' ? { modelId: 'gpt-4o' } : {}),
-	options,
+	modelOptions: options,
 });
 
 /** One case per value of an option, each on its own. */
@@ -180,7 +180,7 @@ const chatCases: MatrixCase[] = [
 		check: (run) => expect(run.items[0].json.logprobs).toBeUndefined(),
 	},
 	...retryCases('chat', (options) => chat(options)),
-	...sweep('chat reasoningEffort', (value) => chat({ reasoningEffort: value }, { model: 'o3-mini' }), [
+	...sweep('chat reasoningEffort', (value) => chat({ reasoningEffort: value }, { chatModel: 'o3-mini' }), [
 		'xhigh',
 		'high',
 		'low',
@@ -197,7 +197,7 @@ const chatCases: MatrixCase[] = [
 		'priority',
 		'scale',
 	]),
-	...sweep('chat verbosity', (value) => chat({ verbosity: value }, { model: 'gpt-4.1' }), ['low', 'medium', 'high']),
+	...sweep('chat verbosity', (value) => chat({ verbosity: value }, { chatModel: 'gpt-4.1' }), ['low', 'medium', 'high']),
 	...sweep('chat toolChoice', (value) => chat({ tools: TOOLS, toolChoice: value, parallelToolCalls: true }), [
 		'auto',
 		'none',
@@ -342,12 +342,12 @@ const chatCases: MatrixCase[] = [
 	},
 	{
 		name: 'chat: unstreamed, simplify off',
-		parameters: chat({ stream: false }, { simplify: false }),
+		parameters: chat({ stream: false }, { chatSimplify: false }),
 		check: (run) => expect(run.items[0].json).toMatchObject({ object: 'chat.completion', choices: [{ index: 0 }] }),
 	},
 	{
 		name: 'chat: simplify on',
-		parameters: chat({}, { simplify: true }),
+		parameters: chat({}, { chatSimplify: true }),
 		check: (run) => expect(run.items[0].json).toMatchObject({ role: 'assistant', content: 'Echo: Hi' }),
 	},
 ];
@@ -425,12 +425,12 @@ const textCases: MatrixCase[] = [
 	},
 	{
 		name: 'text: unstreamed, simplify off',
-		parameters: text({ stream: false }, { simplify: false }),
+		parameters: text({ stream: false }, { textSimplify: false }),
 		check: (run) => expect(run.items[0].json).toMatchObject({ object: 'text_completion' }),
 	},
 	{
 		name: 'text: simplify on',
-		parameters: text({}, { simplify: true }),
+		parameters: text({}, { textSimplify: true }),
 		check: (run) => expect(Object.keys(run.items[0].json).sort()).toEqual(['finish_reason', 'text', 'usage']),
 	},
 ];
@@ -438,13 +438,13 @@ const textCases: MatrixCase[] = [
 const editCases: MatrixCase[] = [
 	{
 		name: 'edit: lower range ends, simplify on',
-		parameters: edit({ temperature: 0, topP: 0, n: 1 }, { simplify: true }),
+		parameters: edit({ temperature: 0, topP: 0, n: 1 }, { editSimplify: true }),
 		check: (run) =>
 			expect(run.items.map((item) => item.json.text)).toEqual(['Edited: Helo wrld (Fix the spelling)']),
 	},
 	{
 		name: 'edit: upper range ends, simplify off, no input',
-		parameters: edit({ temperature: 2, topP: 1, n: 20 }, { simplify: false, input: '' }),
+		parameters: edit({ temperature: 2, topP: 1, n: 20 }, { editSimplify: false, editInput: '' }),
 		check: (run) => {
 			expect(run.items).toHaveLength(1);
 			expect(run.items[0].json).toMatchObject({ object: 'edit' });
@@ -544,12 +544,12 @@ const imageCases: MatrixCase[] = [
 const moderationCases: MatrixCase[] = [
 	{
 		name: 'moderation: one text, simplify on',
-		parameters: moderation({ inputType: 'text', input: 'I like kittens', simplify: true }),
+		parameters: moderation({ inputType: 'text', moderationInput: 'I like kittens', moderationSimplify: true }),
 		check: (run) => expect(run.items[0].json).toMatchObject({ flagged: false, model: 'omni-moderation-latest' }),
 	},
 	{
 		name: 'moderation: several texts, simplify off',
-		parameters: moderation({ inputType: 'texts', texts: ['first text', 'second text'], simplify: false }),
+		parameters: moderation({ inputType: 'texts', texts: ['first text', 'second text'], moderationSimplify: false }),
 		check: (run, requests) => {
 			expect(bodyOf(requests[0]).input).toEqual(['first text', 'second text']);
 			expect(run.items[0].json.results).toHaveLength(2);
@@ -571,18 +571,18 @@ const moderationCases: MatrixCase[] = [
 				],
 			}),
 	},
-	...retryCases('moderation', (options) => moderation({ inputType: 'text', input: 'Hello' }, options)),
+	...retryCases('moderation', (options) => moderation({ inputType: 'text', moderationInput: 'Hello' }, options)),
 ];
 
 const modelCases: MatrixCase[] = [
 	{
 		name: 'model list: simplify on',
-		parameters: { ...models('list'), simplify: true },
+		parameters: { ...models('list'), modelSimplify: true },
 		check: (run) => expect(run.items.map((item) => item.json.id)).toContain('gpt-4o'),
 	},
 	{
 		name: 'model list: simplify off',
-		parameters: { ...models('list'), simplify: false },
+		parameters: { ...models('list'), modelSimplify: false },
 		check: (run) => expect(run.items[0].json).toMatchObject({ object: 'list' }),
 	},
 	{

@@ -5,6 +5,7 @@
  */
 import type { INodeParameters, INodeProperties, NodeParameterValueType } from 'n8n-workflow';
 
+import { optionsName } from '../../nodes/OpenAiRest/shared/parameters';
 import { nodeType, runNode, type NodeRun } from '../support/engine';
 import { type CapturedRequest, type OpenAiServer, startOpenAiServer } from '../support/openai-server';
 import { ConformanceTally, requireSpec, validateRequest, type ValidationResult } from '../support/spec';
@@ -43,10 +44,11 @@ function routedValues(
 	requirements: Map<string, ParameterRequirement>,
 ): Array<{ label: string; bodyKey: string; expected: unknown }> {
 	const operation = `${parameters.resource as string}:${parameters.operation as string}`;
-	const options = (parameters.options ?? {}) as INodeParameters;
+	const collection = optionsName(parameters.resource as string);
+	const options = (parameters[collection] ?? {}) as INodeParameters;
 	const entries = [
 		...Object.entries(parameters).map(([name, value]) => [name, value] as const),
-		...Object.entries(options).map(([name, value]) => [`options.${name}`, value] as const),
+		...Object.entries(options).map(([name, value]) => [`${collection}.${name}`, value] as const),
 	];
 	return entries.flatMap(([path, value]) => {
 		const requirement = requirements.get(`${operation} ${path}`);
@@ -143,11 +145,11 @@ describe('coverage derivation', () => {
 			expect.arrayContaining([
 				'chat:create messages.values.role',
 				'chat:create messages.values.imageDetail',
-				'chat:create options.temperature',
+				'chat:create chatOptions.temperature',
 				'edit:create editsRetiredNotice',
-				'image:generate options.size',
+				'image:generate imageOptions.size',
 				'model:get modelId',
-				'model:list options.maxRetries',
+				'model:list modelOptions.maxRetries',
 				'moderation:classify inputType',
 			]),
 		);
@@ -156,24 +158,24 @@ describe('coverage derivation', () => {
 	it('asks for both range ends, every option value and both booleans', () => {
 		const requirements = parameterRequirements(nodeType.description);
 		const find = (key: string) => requirements.find((r) => `${r.operation} ${r.path}` === key)?.values;
-		expect(find('chat:create options.temperature')).toEqual([
+		expect(find('chat:create chatOptions.temperature')).toEqual([
 			{ value: 0, reason: 'minValue' },
 			{ value: 2, reason: 'maxValue' },
 		]);
 		expect(find('chat:create messages.values.imageDetail')?.map((entry) => entry.value)).toEqual(['auto', 'high', 'low']);
-		expect(find('chat:create simplify')?.map((entry) => entry.value)).toEqual([true, false]);
-		expect(find('chat:create model')).toEqual([]);
+		expect(find('chat:create chatSimplify')?.map((entry) => entry.value)).toEqual([true, false]);
+		expect(find('chat:create chatModel')).toEqual([]);
 	});
 
 	it('reports a parameter no case sets, and a range end never used', () => {
 		const recorder = new CoverageRecorder(nodeType.description);
-		recorder.record({ resource: 'edit', operation: 'create', instruction: 'x', options: { temperature: 0 } });
+		recorder.record({ resource: 'edit', operation: 'create', instruction: 'x', editOptions: { temperature: 0 } });
 		const missing = recorder.missing(parameterRequirements(nodeType.description));
 		expect(missing).toEqual(
 			expect.arrayContaining([
-				'parameter options.temperature of edit:create: maxValue 2 is never used',
-				'parameter options.topP of edit:create is never covered',
-				'parameter options.temperature of chat:create is never covered',
+				'parameter editOptions.temperature of edit:create: maxValue 2 is never used',
+				'parameter editOptions.topP of edit:create is never covered',
+				'parameter chatOptions.temperature of chat:create is never covered',
 			]),
 		);
 		expect(missing).not.toContain('parameter editsRetiredNotice of edit:create is never shown');

@@ -50,7 +50,7 @@ function workflowUnderTest(): Workflow {
 			{
 				resource: 'chat',
 				operation: 'create',
-				model: 'gpt-retired',
+				chatModel: 'gpt-retired',
 				messages: { values: [{ role: 'user', content: "={{ $fromAI('question', 'The question to ask', 'string') }}" }] },
 			},
 			780,
@@ -60,9 +60,9 @@ function workflowUnderTest(): Workflow {
 			{
 				resource: 'image',
 				operation: 'generate',
-				model: 'dall-e-3',
-				prompt: "={{ $fromAI('prompt', 'What the image shows', 'string') }}",
-				options: { responseFormat: 'url' },
+				imageModel: 'dall-e-3',
+				imagePrompt: "={{ $fromAI('prompt', 'What the image shows', 'string') }}",
+				imageOptions: { responseFormat: 'url' },
 			},
 			940,
 		),

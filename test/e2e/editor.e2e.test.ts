@@ -156,7 +156,7 @@ describe('OpenAI REST in the n8n editor (browser)', () => {
 	});
 
 	it('fills the model dropdown with the chat models from the server, filtered and sorted', async () => {
-		const options = await openSelect(page, 'model');
+		const options = await openSelect(page, 'chatModel');
 		await expect(options.allInnerTexts()).resolves.toEqual(CHAT_MODELS);
 		await screenshot(page, '3-chat-model-dropdown');
 
@@ -164,7 +164,7 @@ describe('OpenAI REST in the n8n editor (browser)', () => {
 		const modelRequests = server.requests.filter((request) => request.method === 'GET' && request.path === '/models');
 		expect(modelRequests.length).toBeGreaterThan(0);
 		expect(modelRequests.every((request) => request.headers.authorization === `Bearer ${API_KEY}`)).toBe(true);
-		await closeSelect(page, 'model');
+		await closeSelect(page, 'chatModel');
 	});
 
 	it('reloads the model dropdown with image models after switching the resource to Image', async () => {
@@ -172,10 +172,10 @@ describe('OpenAI REST in the n8n editor (browser)', () => {
 		await resources.filter({ hasText: /^Image$/ }).click();
 		await expect(page.getByTestId('parameter-input-operation').locator('input').inputValue()).resolves.toBe('Generate');
 
-		const models = await openSelect(page, 'model');
+		const models = await openSelect(page, 'imageModel');
 		await models.filter({ hasText: /^gpt-image-1$/ }).waitFor();
 		await expect(models.allInnerTexts()).resolves.toEqual(IMAGE_MODELS);
 		await screenshot(page, '4-image-model-dropdown');
-		await closeSelect(page, 'model');
+		await closeSelect(page, 'imageModel');
 	});
 });

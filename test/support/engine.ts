@@ -58,10 +58,17 @@ class InputNode implements INodeType {
 	} as INodeType['description'];
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const items = JSON.parse(this.getNodeParameter('items', 0) as string) as IDataObject[];
+		const text = this.getNodeParameter('items', 0) as string;
+		const live = liveInputs.get(text);
+		if (live) return [live.map((json) => ({ json }))];
+		const items = JSON.parse(text) as IDataObject[];
 		return [items.map((json) => ({ json }))];
 	}
 }
+
+/** Input items handed over as objects (getters intact) instead of JSON, keyed by a token. */
+const liveInputs = new Map<string, IDataObject[]>();
+let liveInputCount = 0;
 
 const credentialType = new OpenAiApi();
 const nodeType = new OpenAiRest();
@@ -190,10 +197,18 @@ export interface NodeRun {
 export interface RunOptions {
 	credentials: TestCredentials;
 	input?: IDataObject[];
+	/** Input items passed by reference, so getters on them see every read (expression spies). */
+	liveInput?: IDataObject[];
 	continueOnFail?: boolean;
 	retryOnFail?: { maxTries: number; waitBetweenTries: number };
 	/** Run the node under its AI Agent tool type, as n8n does when an agent calls it. */
 	asTool?: boolean;
+}
+
+function liveInputToken(items: IDataObject[]): string {
+	const token = `live-input-${++liveInputCount}`;
+	liveInputs.set(token, items);
+	return token;
 }
 
 /** Builds the two-node workflow Input → OpenAI. */
@@ -221,7 +236,7 @@ export function workflowFor(parameters: INodeParameters, options: Omit<RunOption
 		type: INPUT_NODE_TYPE,
 		typeVersion: 1,
 		position: [0, 0],
-		parameters: { items: JSON.stringify(options.input ?? [{}]) },
+		parameters: { items: options.liveInput ? liveInputToken(options.liveInput) : JSON.stringify(options.input ?? [{}]) },
 	};
 	const workflowData: IWorkflowBase = {
 		id: 'test-workflow',

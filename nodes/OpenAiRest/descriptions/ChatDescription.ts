@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { buildChatBody } from '../shared/chat';
+import { buildChatBody, MESSAGE_ROWS_KEY } from '../shared/chat';
 import {
 	modelField,
 	numberOption,
@@ -59,7 +59,7 @@ export const chatOperations: INodeProperties = {
 };
 
 export const chatFields: INodeProperties[] = [
-	modelField('chat', 'gpt-4o-mini', show),
+	modelField('chatModel', 'chat', 'gpt-4o-mini', show),
 	{
 		displayName: 'Messages Input',
 		name: 'messagesInput',
@@ -93,6 +93,10 @@ export const chatFields: INodeProperties[] = [
 						displayName: 'Role',
 						name: 'role',
 						type: 'options',
+						// Hands the row RoutingNode already resolved to the body, so no hook reads it again.
+						routing: {
+							send: { type: 'body', property: MESSAGE_ROWS_KEY, value: '={{ { [$index]: $parent } }}' },
+						},
 						options: [
 							{ name: 'Assistant', value: 'assistant', description: 'An earlier answer of the model' },
 							{
@@ -147,8 +151,8 @@ export const chatFields: INodeProperties[] = [
 		description: 'An array of messages with role and content, as JSON or from an expression such as {{ $JSON.messages }}',
 		displayOptions: { show: { ...show.show, messagesInput: ['json'] } },
 	},
-	simplifyField(show),
-	optionsCollection(show, [
+	simplifyField('chat', show),
+	optionsCollection('chat', show, [
 		sharedOptions.frequencyPenalty,
 		sharedOptions.includeUsage,
 		sharedOptions.logitBias,

@@ -53,7 +53,7 @@ export const editFields: INodeProperties[] = [
 		default: '',
 		displayOptions: show,
 	},
-	modelField('edit', 'text-davinci-edit-001', show, {
+	modelField('editModel', 'edit', 'text-davinci-edit-001', show, {
 		description:
 			'The edit model: text-davinci-edit-001 or code-davinci-edit-001. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 	}),
@@ -71,7 +71,7 @@ export const editFields: INodeProperties[] = [
 	},
 	{
 		displayName: 'Input',
-		name: 'input',
+		name: 'editInput',
 		type: 'string',
 		typeOptions: { rows: 4 },
 		default: '',
@@ -79,8 +79,8 @@ export const editFields: INodeProperties[] = [
 		displayOptions: show,
 		routing: sendAs('input'),
 	},
-	simplifyField(show),
-	optionsCollection(show, [
+	simplifyField('edit', show),
+	optionsCollection('edit', show, [
 		sharedOptions.maxRetries,
 		sharedOptions.temperature,
 		sharedOptions.topP,

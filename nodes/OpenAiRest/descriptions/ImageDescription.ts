@@ -2,6 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { modelField, numberOption, optionsCollection, sendAs, sharedOptions, showFor } from '../shared/fields';
 import { checkImageBody, imagesToItems } from '../shared/images';
+import { rememberSentBody } from '../shared/sent-request';
 import { sendWithRetries } from '../shared/transport';
 import { transformBody } from '../shared/validation';
 
@@ -21,7 +22,7 @@ export const imageOperations: INodeProperties = {
 			description: 'Create images from a text prompt',
 			routing: {
 				request: { method: 'POST', url: '/images/generations' },
-				send: { paginate: true, preSend: [transformBody(checkImageBody)] },
+				send: { paginate: true, preSend: [transformBody(checkImageBody), rememberSentBody] },
 				operations: { pagination: sendWithRetries },
 				output: { postReceive: [imagesToItems] },
 			},
@@ -31,13 +32,13 @@ export const imageOperations: INodeProperties = {
 };
 
 export const imageFields: INodeProperties[] = [
-	modelField('image', 'gpt-image-1', show, {
+	modelField('imageModel', 'image', 'gpt-image-1', show, {
 		description:
 			'dall-e-2, dall-e-3 or a GPT image model. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 	}),
 	{
 		displayName: 'Prompt',
-		name: 'prompt',
+		name: 'imagePrompt',
 		type: 'string',
 		typeOptions: { rows: 4 },
 		required: true,
@@ -48,7 +49,7 @@ export const imageFields: INodeProperties[] = [
 		displayOptions: show,
 		routing: sendAs('prompt'),
 	},
-	optionsCollection(show, [
+	optionsCollection('image', show, [
 		sharedOptions.maxRetries,
 		sharedOptions.user,
 		{

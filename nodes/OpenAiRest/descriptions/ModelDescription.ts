@@ -39,12 +39,11 @@ export const modelOperations: INodeProperties = {
 };
 
 export const modelFields: INodeProperties[] = [
-	modelField('all', 'gpt-4o-mini', showFor('model', 'get'), {
-		name: 'modelId',
+	modelField('modelId', 'all', 'gpt-4o-mini', showFor('model', 'get'), {
 		routing: undefined,
 		description:
 			'The model to retrieve. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 	}),
-	simplifyField(showFor('model', 'list')),
-	optionsCollection({ show: { resource: ['model'] } }, [sharedOptions.maxRetries]),
+	simplifyField('model', showFor('model', 'list')),
+	optionsCollection('model', { show: { resource: ['model'] } }, [sharedOptions.maxRetries]),
 ];

@@ -58,7 +58,7 @@ export const moderationOperations: INodeProperties = {
 };
 
 export const moderationFields: INodeProperties[] = [
-	modelField('moderation', 'omni-moderation-latest', show, {
+	modelField('moderationModel', 'moderation', 'omni-moderation-latest', show, {
 		description:
 			'omni-moderation-latest also classifies images. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 	}),
@@ -77,7 +77,7 @@ export const moderationFields: INodeProperties[] = [
 	},
 	{
 		displayName: 'Input',
-		name: 'input',
+		name: 'moderationInput',
 		type: 'string',
 		typeOptions: { rows: 4 },
 		required: true,
@@ -117,6 +117,6 @@ export const moderationFields: INodeProperties[] = [
 		displayOptions: showForInput(['textAndImage']),
 		routing: sendAs('image_url'),
 	},
-	simplifyField(show),
-	optionsCollection(show, [sharedOptions.maxRetries]),
+	simplifyField('moderation', show),
+	optionsCollection('moderation', show, [sharedOptions.maxRetries]),
 ];

@@ -90,10 +90,10 @@ export const textOperations: INodeProperties = {
 };
 
 export const textFields: INodeProperties[] = [
-	modelField('completion', 'gpt-3.5-turbo-instruct', show),
+	modelField('textModel', 'completion', 'gpt-3.5-turbo-instruct', show),
 	{
 		displayName: 'Prompt',
-		name: 'prompt',
+		name: 'textPrompt',
 		type: 'string',
 		typeOptions: { rows: 4 },
 		required: true,
@@ -104,8 +104,8 @@ export const textFields: INodeProperties[] = [
 		displayOptions: show,
 		routing: sendAs('prompt'),
 	},
-	simplifyField(show),
-	optionsCollection(show, [
+	simplifyField('text', show),
+	optionsCollection('text', show, [
 		sharedOptions.frequencyPenalty,
 		sharedOptions.includeUsage,
 		sharedOptions.logitBias,

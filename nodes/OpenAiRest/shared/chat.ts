@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteSingleFunctions } from 'n8n-workflow';
 
+import { readOption } from './parameters';
 import { InvalidParameter, parseJsonText } from './validation';
 
 export const CHAT_ROLES = ['developer', 'system', 'user', 'assistant', 'tool'] as const;
@@ -112,17 +113,31 @@ export function checkTools(body: IDataObject): void {
 	});
 }
 
+/** Body key under which routing hands over the resolved message rows, keyed by their position. */
+export const MESSAGE_ROWS_KEY = 'messageRows';
+
+/**
+ * Takes the message rows routing put into the body: RoutingNode has already resolved them, so reading
+ * the parameter again would evaluate every expression in them once more.
+ */
+export function takeMessageRows(body: IDataObject): MessageRow[] {
+	const rows = (body[MESSAGE_ROWS_KEY] ?? {}) as Record<string, MessageRow>;
+	delete body[MESSAGE_ROWS_KEY];
+	return Object.keys(rows)
+		.sort((a, b) => Number(a) - Number(b))
+		.map((key) => rows[key]);
+}
+
 /** preSend body transform for chat: messages, response format, forced tool and tools. */
 export function buildChatBody(body: IDataObject, context: IExecuteSingleFunctions): void {
 	const source = context.getNodeParameter('messagesInput', 'list') as string;
+	const rows = takeMessageRows(body);
 	body.messages =
-		source === 'json'
-			? messagesFromJson(context.getNodeParameter('messagesJson', '[]'))
-			: messagesFromRows(context.getNodeParameter('messages.values', []) as MessageRow[]);
+		source === 'json' ? messagesFromJson(context.getNodeParameter('messagesJson', '[]')) : messagesFromRows(rows);
 	if (!(body.messages as IDataObject[]).length) {
 		throw new InvalidParameter(MESSAGES_LABEL, 'must contain at least one message');
 	}
-	const forcedFunction = context.getNodeParameter('options.toolChoiceFunction', '') as string;
+	const forcedFunction = readOption(context, 'toolChoiceFunction', '');
 	if (forcedFunction) body.tool_choice = { type: 'function', function: { name: forcedFunction } };
 	normalizeResponseFormat(body);
 	checkTools(body);

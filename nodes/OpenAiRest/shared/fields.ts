@@ -1,6 +1,7 @@
 import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
 
 import { type ModelFamily, modelLoadOptions } from './models';
+import { optionsName, simplifyName } from './parameters';
 import { DEFAULT_MAX_RETRIES } from './transport';
 
 /** Shows a field only for one resource and operation. */
@@ -15,6 +16,7 @@ export function sendAs(property: string): INodeProperties['routing'] {
 
 /** A model picker filled from `GET /models`, filtered to one family; expressions always work. */
 export function modelField(
+	name: string,
 	family: ModelFamily,
 	defaultModel: string,
 	displayOptions: IDisplayOptions,
@@ -22,7 +24,7 @@ export function modelField(
 ): INodeProperties {
 	return {
 		displayName: 'Model Name or ID',
-		name: 'model',
+		name,
 		type: 'options',
 		required: true,
 		default: defaultModel,
@@ -35,10 +37,10 @@ export function modelField(
 	};
 }
 
-export function simplifyField(displayOptions: IDisplayOptions): INodeProperties {
+export function simplifyField(resource: string, displayOptions: IDisplayOptions): INodeProperties {
 	return {
 		displayName: 'Simplify',
-		name: 'simplify',
+		name: simplifyName(resource),
 		type: 'boolean',
 		default: true,
 		description:
@@ -52,14 +54,15 @@ export function sortedOptions(options: INodeProperties[]): INodeProperties[] {
 	return [...options].sort((a, b) => a.displayName.localeCompare(b.displayName));
 }
 
-/** The Options collection of an operation. */
+/** The Options collection of a resource. */
 export function optionsCollection(
+	resource: string,
 	displayOptions: IDisplayOptions,
 	options: INodeProperties[],
 ): INodeProperties {
 	return {
 		displayName: 'Options',
-		name: 'options',
+		name: optionsName(resource),
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},

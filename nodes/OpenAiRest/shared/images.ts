@@ -6,6 +6,8 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { readOption } from './parameters';
+import { sentBody } from './sent-request';
 import { describeImageForAgent, errorMessageFor, runsAsTool } from './tool';
 import { InvalidParameter } from './validation';
 
@@ -205,12 +207,12 @@ export async function imagesToItems(
 	response: IN8nHttpFullResponse,
 ): Promise<INodeExecutionData[]> {
 	const body = response.body as IDataObject & { data?: IDataObject[] };
-	const request = this.getNodeParameter('options', {}) as IDataObject;
-	const prompt = this.getNodeParameter('prompt', '') as string;
-	const model = this.getNodeParameter('model', '') as string;
-	const binaryProperty = (request.binaryPropertyName as string | undefined) || 'data';
-	const download = request.downloadImage === true;
-	const format = (body.output_format as string | undefined) ?? (request.outputFormat as string) ?? 'png';
+	const sent = sentBody(this);
+	const prompt = (sent.prompt as string | undefined) ?? '';
+	const model = (sent.model as string | undefined) ?? '';
+	const binaryProperty = readOption(this, 'binaryPropertyName', '') || 'data';
+	const download = readOption<boolean>(this, 'downloadImage', false) === true;
+	const format = (body.output_format as string | undefined) ?? (sent.output_format as string) ?? 'png';
 	const itemIndex = this.getItemIndex();
 	const shared: IDataObject = { model, created: body.created };
 	for (const key of ['size', 'quality', 'background', 'output_format', 'usage']) {

@@ -16,6 +16,7 @@ import {
 	parseUnstreamedCompletion,
 	readOpenAiStream,
 } from './stream';
+import { isSimplified, readOption } from './parameters';
 import { compactForAgent, errorMessageFor, runsAsTool } from './tool';
 import { apiKeyOf } from './transport';
 
@@ -89,7 +90,7 @@ export async function simplifyResponse(
 	this: IExecuteSingleFunctions,
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
-	if (!(this.getNodeParameter('simplify', true) as boolean)) return items;
+	if (!isSimplified(this)) return items;
 	const resource = this.getNodeParameter('resource') as string;
 	const simplify = SIMPLIFIERS[resource];
 	const asTool = runsAsTool(this);
@@ -106,7 +107,7 @@ export async function prepareStreamRequest(
 ): Promise<IHttpRequestOptions> {
 	const body = requestOptions.body as IDataObject;
 	if (body.stream !== true) return requestOptions;
-	if (this.getNodeParameter('options.includeUsage', true) as boolean) {
+	if (readOption(this, 'includeUsage', true)) {
 		body.stream_options = { include_usage: true };
 	}
 	return { ...requestOptions, json: false, encoding: 'text' };
@@ -148,6 +149,27 @@ function streamError(context: IExecuteSingleFunctions, error: OpenAiStreamError,
 	});
 }
 
+/**
+ * Whether a text body is an event stream (or JSON a stream-refusing server sent instead); anything else,
+ * such as a web page, is not an API answer. Decided from the response, so Stream is not read again.
+ */
+export function looksLikeStream(headers: IN8nHttpFullResponse['headers'], body: string): boolean {
+	if (String(headers?.['content-type'] ?? '').includes('text/event-stream')) return true;
+	const text = body.trimStart();
+	if (/^(data:|event:|id:|retry:|:)/.test(text)) return true;
+	// Only a streamed call leaves valid JSON unparsed: its body is read as text.
+	return text.startsWith('{') && isJson(text);
+}
+
+function isJson(text: string): boolean {
+	try {
+		JSON.parse(text);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
 /** postReceive: assembles a streamed body into the same JSON as an unstreamed response. */
 export async function assembleStreamedResponse(
 	this: IExecuteSingleFunctions,
@@ -155,7 +177,7 @@ export async function assembleStreamedResponse(
 	response: IN8nHttpFullResponse,
 ): Promise<INodeExecutionData[]> {
 	if (typeof response.body !== 'string') return items;
-	if (this.getNodeParameter('options.stream', false) !== true) {
+	if (!looksLikeStream(response.headers, response.body)) {
 		throw notJsonError(this, response.statusCode, response.body, await apiKeyOf(this));
 	}
 	const unstreamed = parseUnstreamedCompletion(response.body);

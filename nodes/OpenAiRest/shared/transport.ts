@@ -9,6 +9,7 @@ import type {
 import { NodeApiError, sleep } from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE } from './constants';
+import { readOption } from './parameters';
 import { errorMessageFor } from './tool';
 import {
 	type ApiFailure,
@@ -62,7 +63,7 @@ export function failureOf(error: unknown, options: RequestTarget, secret?: strin
 }
 
 function readMaxRetries(context: IExecutePaginationFunctions): number {
-	const value = context.getNodeParameter('options.maxRetries', DEFAULT_MAX_RETRIES) as number;
+	const value = readOption(context, 'maxRetries', DEFAULT_MAX_RETRIES);
 	return Number.isInteger(value) && value >= 0 ? value : DEFAULT_MAX_RETRIES;
 }
 

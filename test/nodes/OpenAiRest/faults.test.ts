@@ -112,9 +112,9 @@ function chat(options: IDataObject = {}, extra: INodeParameters = {}): INodePara
 	return {
 		resource: 'chat',
 		operation: 'create',
-		model: 'gpt-4o-mini',
+		chatModel: 'gpt-4o-mini',
 		messages: { values: [{ role: 'user', content: '={{ $json.q }}' }] },
-		options,
+		chatOptions: options,
 		...extra,
 	} as INodeParameters;
 }
@@ -220,7 +220,7 @@ const ROWS: Row[] = [
 	},
 	{
 		name: '404 for an unknown model',
-		parameters: (question) => chat({}, { model: `={{ $json.q === '${question}' ? 'gpt-nope' : 'gpt-4o-mini' }}` }),
+		parameters: (question) => chat({}, { chatModel: `={{ $json.q === '${question}' ? 'gpt-nope' : 'gpt-4o-mini' }}` }),
 		message: 'The model `gpt-nope` does not exist or you do not have access to it.',
 		description:
 			'type: invalid_request_error, code: model_not_found, HTTP status: 404\n' +
@@ -545,7 +545,7 @@ describe("n8n's Retry On Fail around the node's own retries", () => {
 describe('model dropdown errors', () => {
 	const modelProperty = () =>
 		nodeType.description.properties.find(
-			(property) => property.name === 'model' && property.displayOptions?.show?.resource?.[0] === 'chat',
+			(property) => property.name === 'chatModel',
 		) as INodeProperties;
 
 	async function dropdownError(baseUrl: string, options: IDataObject = {}): Promise<Error & { description?: string }> {

@@ -26,7 +26,7 @@ afterAll(async () => server.close());
 beforeEach(() => server.reset());
 
 function imageParameters(model: string, options: IDataObject, prompt = PROMPT): INodeParameters {
-	return { resource: 'image', operation: 'generate', model, prompt, options } as INodeParameters;
+	return { resource: 'image', operation: 'generate', imageModel: model, imagePrompt: prompt, imageOptions: options } as INodeParameters;
 }
 
 function run(parameters: INodeParameters, extra: Partial<RunOptions> = {}) {

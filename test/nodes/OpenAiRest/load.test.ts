@@ -44,10 +44,10 @@ function inputItems(): IDataObject[] {
 const parameters = {
 	resource: 'chat',
 	operation: 'create',
-	model: 'gpt-4o-mini',
+	chatModel: 'gpt-4o-mini',
 	messagesInput: 'json',
 	messagesJson: '={{ $json.messages }}',
-	options: { maxRetries: 0 },
+	chatOptions: { maxRetries: 0 },
 } as INodeParameters;
 
 it('returns exactly 10,000 items in input order, the right ones marked as errors', async () => {

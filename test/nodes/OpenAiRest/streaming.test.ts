@@ -43,10 +43,10 @@ function chatParameters(content: string, options: IDataObject, simplify = true):
 	return {
 		resource: 'chat',
 		operation: 'create',
-		model: 'gpt-4o-mini',
-		simplify,
+		chatModel: 'gpt-4o-mini',
+		chatSimplify: simplify,
 		messages: { values: [{ role: 'user', content }] },
-		options,
+		chatOptions: options,
 	} as INodeParameters;
 }
 
@@ -54,10 +54,10 @@ function textParameters(options: IDataObject, simplify = true): INodeParameters 
 	return {
 		resource: 'text',
 		operation: 'create',
-		model: 'gpt-3.5-turbo-instruct',
-		prompt: 'Say this',
-		simplify,
-		options,
+		textModel: 'gpt-3.5-turbo-instruct',
+		textPrompt: 'Say this',
+		textSimplify: simplify,
+		textOptions: options,
 	} as INodeParameters;
 }
 

@@ -10,7 +10,7 @@ const fixture = useOpenAiServer();
 const chat = (content: string, extra = {}) => ({
 	resource: 'chat',
 	operation: 'create',
-	model: 'gpt-4o-mini',
+	chatModel: 'gpt-4o-mini',
 	messages: { values: [{ role: 'user', content }] },
 	...extra,
 });
@@ -45,7 +45,7 @@ describe('the node as an AI Agent tool', () => {
 
 	it('describes a binary image by its field, file name and MIME type, and keeps the binary data', async () => {
 		const { items, error } = await runNode(
-			{ resource: 'image', operation: 'generate', prompt: 'A red fox in the snow' },
+			{ resource: 'image', operation: 'generate', imagePrompt: 'A red fox in the snow' },
 			{ credentials: fixture.credentials(), asTool: true },
 		);
 
@@ -63,9 +63,9 @@ describe('the node as an AI Agent tool', () => {
 			{
 				resource: 'image',
 				operation: 'generate',
-				model: 'dall-e-3',
-				prompt: 'A lighthouse',
-				options: { responseFormat: 'url' },
+				imageModel: 'dall-e-3',
+				imagePrompt: 'A lighthouse',
+				imageOptions: { responseFormat: 'url' },
 			},
 			{ credentials: fixture.credentials(), asTool: true },
 		);
@@ -78,7 +78,7 @@ describe('the node as an AI Agent tool', () => {
 	});
 
 	it('puts the API error\'s details and advice into the message', async () => {
-		const { error } = await runNode(chat('Hello', { model: 'gpt-unknown' }), {
+		const { error } = await runNode(chat('Hello', { chatModel: 'gpt-unknown' }), {
 			credentials: fixture.credentials(),
 			asTool: true,
 		});
@@ -93,14 +93,14 @@ describe('the node as an AI Agent tool', () => {
 	});
 
 	it('keeps the message short outside an agent, with the advice in the description', async () => {
-		const { error } = await runNode(chat('Hello', { model: 'gpt-unknown' }), { credentials: fixture.credentials() });
+		const { error } = await runNode(chat('Hello', { chatModel: 'gpt-unknown' }), { credentials: fixture.credentials() });
 
 		expect(error?.message).toBe('The model `gpt-unknown` does not exist or you do not have access to it.');
 		expect(error?.description).toContain('Pick another model.');
 	});
 
 	it('names the invalid parameter and says nothing was sent, in the message', async () => {
-		const { error } = await runNode(chat('Hello', { options: { temperature: '={{ 5 }}' } }), {
+		const { error } = await runNode(chat('Hello', { chatOptions: { temperature: '={{ 5 }}' } }), {
 			credentials: fixture.credentials(),
 			asTool: true,
 		});

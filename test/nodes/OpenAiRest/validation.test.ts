@@ -25,15 +25,15 @@ function chat(options: IDataObject = {}, extra: INodeParameters = {}): INodePara
 	return {
 		resource: 'chat',
 		operation: 'create',
-		model: 'gpt-4o-mini',
+		chatModel: 'gpt-4o-mini',
 		messages: { values: [{ role: 'user', content: 'Hi' }] },
-		options,
+		chatOptions: options,
 		...extra,
 	} as INodeParameters;
 }
 
 function image(model: string, prompt: string, options: IDataObject = {}): INodeParameters {
-	return { resource: 'image', operation: 'generate', model, prompt, options } as INodeParameters;
+	return { resource: 'image', operation: 'generate', imageModel: model, imagePrompt: prompt, imageOptions: options } as INodeParameters;
 }
 
 /** The answer the test server gives to a chat with one user message. */

@@ -11,7 +11,7 @@ function chat(extra: INodeParameters = {}): INodeParameters {
 	return {
 		resource: 'chat',
 		operation: 'create',
-		model: 'gpt-4o-mini',
+		chatModel: 'gpt-4o-mini',
 		messages: { values: [{ role: 'user', content: 'Hi' }] },
 		...extra,
 	};
@@ -48,7 +48,7 @@ describe('chat: create completion', () => {
 	});
 
 	it('returns OpenAI\'s full JSON with Simplify off', async () => {
-		const { items } = await runNode(chat({ simplify: false }), { credentials: fixture.credentials() });
+		const { items } = await runNode(chat({ chatSimplify: false }), { credentials: fixture.credentials() });
 
 		expect(jsonAndPairing(items)).toStrictEqual([
 			{
@@ -85,7 +85,7 @@ describe('chat: create completion', () => {
 			logitBias: '{"50256": -100, "15496": 5}',
 			user: 'user-42',
 		};
-		const { items, error } = await runNode(chat({ options }), { credentials: fixture.credentials() });
+		const { items, error } = await runNode(chat({ chatOptions: options }), { credentials: fixture.credentials() });
 
 		expect(error).toBeUndefined();
 		expect(fixture.onlyRequest().body).toStrictEqual({
@@ -106,8 +106,8 @@ describe('chat: create completion', () => {
 
 	it('takes the model and numbers from expressions with their JSON types', async () => {
 		const parameters = chat({
-			model: '={{ $json.model }}',
-			options: { temperature: '={{ $json.temperature }}', logitBias: '={{ $json.bias }}' },
+			chatModel: '={{ $json.model }}',
+			chatOptions: { temperature: '={{ $json.temperature }}', logitBias: '={{ $json.bias }}' },
 		});
 		const input = [{ model: 'gpt-4o', temperature: 0.2, bias: { '42': 1 } }];
 		const { error } = await runNode(parameters, { credentials: fixture.credentials(), input });
@@ -122,7 +122,7 @@ describe('chat: create completion', () => {
 	});
 
 	it('sends stream as a boolean and returns the same simplified answer as without streaming', async () => {
-		const { items, error } = await runNode(chat({ options: { stream: true } }), {
+		const { items, error } = await runNode(chat({ chatOptions: { stream: true } }), {
 			credentials: fixture.credentials(),
 		});
 
@@ -252,7 +252,7 @@ describe('chat: create completion', () => {
 	});
 
 	it('with n > 1 returns one item per choice, each paired with its input item and carrying the whole request\'s usage', async () => {
-		const parameters = chat({ messages: { values: [{ role: 'user', content: '={{ $json.q }}' }] }, options: { n: 2 } });
+		const parameters = chat({ messages: { values: [{ role: 'user', content: '={{ $json.q }}' }] }, chatOptions: { n: 2 } });
 		const input = [{ q: 'A' }, { q: 'B' }];
 		const { items, error } = await runNode(parameters, { credentials: fixture.credentials(), input });
 
@@ -273,7 +273,7 @@ describe('chat: create completion', () => {
 	});
 
 	it('with n > 1 and Simplify off returns one item per input holding all choices', async () => {
-		const { items } = await runNode(chat({ simplify: false, options: { n: 3 } }), {
+		const { items } = await runNode(chat({ chatSimplify: false, chatOptions: { n: 3 } }), {
 			credentials: fixture.credentials(),
 		});
 

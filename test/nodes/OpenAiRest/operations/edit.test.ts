@@ -12,9 +12,9 @@ function edit(extra: INodeParameters = {}): INodeParameters {
 	return {
 		resource: 'edit',
 		operation: 'create',
-		model: MODEL,
+		editModel: MODEL,
 		instruction: 'Fix the spelling',
-		input: 'What day of the wek is it?',
+		editInput: 'What day of the wek is it?',
 		...extra,
 	};
 }
@@ -43,7 +43,7 @@ describe('edit: create edit', () => {
 
 	it('sends n, temperature and top_p as numbers and the organization header when set', async () => {
 		const options = { n: 2, temperature: 0.4, topP: 0.6 };
-		const { items } = await runNode(edit({ options }), {
+		const { items } = await runNode(edit({ editOptions: options }), {
 			credentials: fixture.credentials({ organizationId: ORGANIZATION_ID }),
 		});
 
@@ -64,7 +64,7 @@ describe('edit: create edit', () => {
 	});
 
 	it('returns OpenAI\'s full JSON with Simplify off', async () => {
-		const { items } = await runNode(edit({ simplify: false, input: '' }), { credentials: fixture.credentials() });
+		const { items } = await runNode(edit({ editSimplify: false, editInput: '' }), { credentials: fixture.credentials() });
 
 		expect(fixture.onlyRequest().body).toStrictEqual({ model: MODEL, instruction: 'Fix the spelling', input: '' });
 		expect(jsonAndPairing(items)).toStrictEqual([
@@ -82,7 +82,7 @@ describe('edit: create edit', () => {
 
 	it('keeps three input items paired with their edits, in order', async () => {
 		const input = [{ t: 'a' }, { t: 'b' }, { t: 'c' }];
-		const { items } = await runNode(edit({ input: '={{ $json.t }}' }), { credentials: fixture.credentials(), input });
+		const { items } = await runNode(edit({ editInput: '={{ $json.t }}' }), { credentials: fixture.credentials(), input });
 
 		expect(jsonAndPairing(items)).toStrictEqual(
 			['a', 'b', 'c'].map((letter, item) => ({

@@ -9,7 +9,7 @@ const fixture = useOpenAiServer();
 const PROMPT = 'A cute baby sea otter';
 
 function generate(extra: INodeParameters = {}): INodeParameters {
-	return { resource: 'image', operation: 'generate', prompt: PROMPT, ...extra };
+	return { resource: 'image', operation: 'generate', imagePrompt: PROMPT, ...extra };
 }
 
 describe('image: generate', () => {
@@ -55,7 +55,7 @@ describe('image: generate', () => {
 			binaryPropertyName: 'picture',
 			downloadImage: false,
 		};
-		const { items, error } = await runNode(generate({ options }), {
+		const { items, error } = await runNode(generate({ imageOptions: options }), {
 			credentials: fixture.credentials({ organizationId: ORGANIZATION_ID }),
 		});
 
@@ -82,7 +82,7 @@ describe('image: generate', () => {
 
 	it('sends the DALL·E 3 options and returns the URL and revised prompt', async () => {
 		const options = { size: '1792x1024', quality: 'hd', style: 'natural', responseFormat: 'url' };
-		const { items, error } = await runNode(generate({ model: 'dall-e-3', options }), {
+		const { items, error } = await runNode(generate({ imageModel: 'dall-e-3', imageOptions: options }), {
 			credentials: fixture.credentials(),
 		});
 
@@ -112,7 +112,7 @@ describe('image: generate', () => {
 
 	it('keeps three input items paired with their images, in order', async () => {
 		const input = [{ p: 'a cat' }, { p: 'a dog' }, { p: 'a fox' }];
-		const parameters = generate({ model: 'dall-e-2', prompt: '={{ $json.p }}', options: { responseFormat: 'b64_json', size: '256x256' } });
+		const parameters = generate({ imageModel: 'dall-e-2', imagePrompt: '={{ $json.p }}', imageOptions: { responseFormat: 'b64_json', size: '256x256' } });
 		const { items } = await runNode(parameters, { credentials: fixture.credentials(), input });
 
 		expect(fixture.server().requests.map((request) => request.body)).toStrictEqual(

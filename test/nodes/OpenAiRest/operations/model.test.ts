@@ -24,7 +24,7 @@ describe('model: list', () => {
 	});
 
 	it('returns OpenAI\'s list object with Simplify off', async () => {
-		const { items } = await runNode({ resource: 'model', operation: 'list', simplify: false }, {
+		const { items } = await runNode({ resource: 'model', operation: 'list', modelSimplify: false }, {
 			credentials: fixture.credentials({ organizationId: ORGANIZATION_ID }),
 		});
 

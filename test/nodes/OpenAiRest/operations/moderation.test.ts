@@ -23,7 +23,7 @@ const OMNI_CATEGORIES = [
 ];
 
 function classify(extra: INodeParameters = {}): INodeParameters {
-	return { resource: 'moderation', operation: 'classify', input: 'I will kill you', ...extra };
+	return { resource: 'moderation', operation: 'classify', moderationInput: 'I will kill you', ...extra };
 }
 
 /** The categories flagged in a result. */
@@ -62,7 +62,7 @@ describe('moderation: classify', () => {
 
 	it('returns OpenAI\'s full JSON with Simplify off; simplified rows are its results plus the model', async () => {
 		const credentials = fixture.credentials({ organizationId: ORGANIZATION_ID });
-		const raw = await runNode(classify({ simplify: false }), { credentials });
+		const raw = await runNode(classify({ moderationSimplify: false }), { credentials });
 		const simplified = await runNode(classify(), { credentials });
 
 		expectJsonHeaders(fixture.server().requests[0], ORGANIZATION_ID);
@@ -95,7 +95,7 @@ describe('moderation: classify', () => {
 	});
 
 	it('takes the texts array from an expression', async () => {
-		const parameters = classify({ inputType: 'texts', texts: '={{ $json.comments }}', model: 'text-moderation-stable' });
+		const parameters = classify({ inputType: 'texts', texts: '={{ $json.comments }}', moderationModel: 'text-moderation-stable' });
 		const input = [{ comments: ['first', 'second', 'third'] }];
 		const { items, error } = await runNode(parameters, { credentials: fixture.credentials(), input });
 
@@ -163,7 +163,7 @@ describe('moderation: classify', () => {
 
 	it('keeps three input items paired with their results, in order', async () => {
 		const input = [{ t: 'fine' }, { t: 'kill' }, { t: 'fine too' }];
-		const { items } = await runNode(classify({ input: '={{ $json.t }}' }), { credentials: fixture.credentials(), input });
+		const { items } = await runNode(classify({ moderationInput: '={{ $json.t }}' }), { credentials: fixture.credentials(), input });
 
 		expect(fixture.server().requests.map((request) => (request.body as IDataObject).input)).toStrictEqual([
 			'fine',

@@ -9,7 +9,7 @@ const fixture = useOpenAiServer();
 const MODEL = 'gpt-3.5-turbo-instruct';
 
 function text(extra: INodeParameters = {}): INodeParameters {
-	return { resource: 'text', operation: 'create', model: MODEL, prompt: 'Say this is a test', ...extra };
+	return { resource: 'text', operation: 'create', textModel: MODEL, textPrompt: 'Say this is a test', ...extra };
 }
 
 describe('text: create completion', () => {
@@ -33,7 +33,7 @@ describe('text: create completion', () => {
 	});
 
 	it('returns OpenAI\'s full JSON with Simplify off', async () => {
-		const { items } = await runNode(text({ simplify: false }), { credentials: fixture.credentials() });
+		const { items } = await runNode(text({ textSimplify: false }), { credentials: fixture.credentials() });
 
 		expectJsonHeaders(fixture.onlyRequest());
 		expect(jsonAndPairing(items)).toStrictEqual([
@@ -68,7 +68,7 @@ describe('text: create completion', () => {
 			logitBias: '{"50256": -100}',
 			user: 'user-7',
 		};
-		const { items, error } = await runNode(text({ prompt: 'Hi', options }), { credentials: fixture.credentials() });
+		const { items, error } = await runNode(text({ textPrompt: 'Hi', textOptions: options }), { credentials: fixture.credentials() });
 
 		expect(error).toBeUndefined();
 		expect(fixture.onlyRequest().body).toStrictEqual({
@@ -109,7 +109,7 @@ describe('text: create completion', () => {
 	});
 
 	it('streams with stream: true and returns the same rows as without streaming', async () => {
-		const { items, error } = await runNode(text({ options: { stream: true, includeUsage: false } }), {
+		const { items, error } = await runNode(text({ textOptions: { stream: true, includeUsage: false } }), {
 			credentials: fixture.credentials(),
 		});
 
@@ -125,7 +125,7 @@ describe('text: create completion', () => {
 		['token IDs', [1212, 318, 257], [' Echo: 1212,318,257'], textUsage(3, 2)],
 		['token ID arrays', [[1212, 318], [257]], [' Echo: 1212,318', ' Echo: 257'], textUsage(3, 4)],
 	])('takes a prompt array of %s from an expression, one item per choice', async (_kind, prompt, texts, usage) => {
-		const { items, error } = await runNode(text({ prompt: '={{ $json.prompt }}' }), {
+		const { items, error } = await runNode(text({ textPrompt: '={{ $json.prompt }}' }), {
 			credentials: fixture.credentials(),
 			input: [{ prompt }],
 		});
@@ -142,7 +142,7 @@ describe('text: create completion', () => {
 	});
 
 	it('stops before sending when the prompt array mixes texts and numbers', async () => {
-		const { error } = await runNode(text({ prompt: '={{ $json.prompt }}' }), {
+		const { error } = await runNode(text({ textPrompt: '={{ $json.prompt }}' }), {
 			credentials: fixture.credentials(),
 			input: [{ prompt: ['a', 1] }],
 		});
@@ -155,7 +155,7 @@ describe('text: create completion', () => {
 
 	it('keeps three input items paired with their completions, in order', async () => {
 		const input = [{ p: 'one' }, { p: 'two' }, { p: 'three' }];
-		const { items } = await runNode(text({ prompt: '={{ $json.p }}' }), { credentials: fixture.credentials(), input });
+		const { items } = await runNode(text({ textPrompt: '={{ $json.p }}' }), { credentials: fixture.credentials(), input });
 
 		expect(fixture.server().requests.map((request) => (request.body as IDataObject).prompt)).toStrictEqual([
 			'one',

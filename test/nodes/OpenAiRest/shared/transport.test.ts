@@ -57,8 +57,10 @@ function fakeContext(outcomes: unknown[], options: { maxRetries?: unknown; itemI
 			if (outcome === undefined) return OK;
 			throw outcome;
 		},
-		getNodeParameter: (name: string, fallback: unknown) =>
-			name === 'options.maxRetries' && 'maxRetries' in options ? options.maxRetries : fallback,
+		getNodeParameter: (name: string, fallback: unknown) => {
+			if (name === 'resource') return 'chat';
+			return name === 'chatOptions.maxRetries' && 'maxRetries' in options ? options.maxRetries : fallback;
+		},
 		getCredentials: async () => ({ apiKey: KEY, baseUrl: 'https://api.example.com/v1' }),
 		getNode: () => NODE,
 		getItemIndex: () => options.itemIndex ?? 0,
