@@ -1,8 +1,9 @@
 /**
  * OpenAI REST as tools of n8n's AI Agent, in a real n8n: examples/ai-agent-tools.json (trigger → AI Agent with
- * n8n's OpenAI Chat Model, our node attached as tools of type openAiRestTool), plus a tool that fails and one
- * that returns an image link. The agent's model is a scripted server: it offers the tools' $fromAI() values in
- * tool calls, then answers the follow-up that carries the tool results. Our tools call the local OpenAI-like server.
+ * n8n's OpenAI Chat Model, our node attached as tools of type openAiRestTool), plus two tools that fail (a missing
+ * model; a temperature the model sets out of range) and one that returns an image link. The agent's model is a
+ * scripted server: it fills the tools' $fromAI() values in tool calls, then answers the follow-up that carries the
+ * tool results. Our tools call the local OpenAI-like server.
  */
 import fs from 'fs';
 import path from 'path';
@@ -35,7 +36,10 @@ interface Workflow {
 
 const example = JSON.parse(fs.readFileSync(EXAMPLE, 'utf8')) as Workflow;
 
-/** The example plus two tools this test adds: one whose model does not exist, one that returns an image link. */
+/**
+ * The example plus three tools this test adds: one whose model does not exist, one whose temperature the model
+ * chooses (out of range here), and one that returns an image link.
+ */
 function workflowUnderTest(): Workflow {
 	const toolTemplate = example.nodes.find((node) => node.type === TOOL_TYPE)!;
 	const extraTool = (name: string, parameters: Record<string, unknown>, x: number): WorkflowNode => ({
@@ -56,6 +60,17 @@ function workflowUnderTest(): Workflow {
 			780,
 		),
 		extraTool(
+			'Ask with a Temperature',
+			{
+				resource: 'chat',
+				operation: 'create',
+				chatModel: 'gpt-4o-mini',
+				messages: { values: [{ role: 'user', content: 'Hello' }] },
+				chatOptions: { temperature: "={{ $fromAI('temperature', 'Sampling temperature from 0 to 2', 'number') }}" },
+			},
+			940,
+		),
+		extraTool(
 			'Link to an Image',
 			{
 				resource: 'image',
@@ -64,7 +79,7 @@ function workflowUnderTest(): Workflow {
 				imagePrompt: "={{ $fromAI('prompt', 'What the image shows', 'string') }}",
 				imageOptions: { responseFormat: 'url' },
 			},
-			940,
+			1100,
 		),
 	];
 	const toAgent = { ai_tool: [[{ node: 'AI Agent', type: 'ai_tool', index: 0 }]] };
@@ -84,7 +99,10 @@ const TOOL_CALLS = [
 	{ id: 'call_image', name: 'Generate_an_Image', arguments: { prompt: 'A lighthouse at sunset' } },
 	{ id: 'call_retired', name: 'Ask_a_Retired_Model', arguments: { question: 'Are you there?' } },
 	{ id: 'call_link', name: 'Link_to_an_Image', arguments: { prompt: 'A harbour at night' } },
+	{ id: 'call_temperature', name: 'Ask_with_a_Temperature', arguments: { temperature: 5 } },
 ];
+/** The temperature call is rejected before sending; every other call sends one request. */
+const SENDING_CALLS = TOOL_CALLS.length - 1;
 
 /** Output items a tool node gave the agent (tools write to their ai_tool output, not main). */
 function toolOutput(run: ExecutionResult, nodeName: string): NodeOutputItem[] {
@@ -189,7 +207,7 @@ describe('OpenAI REST as AI Agent tools in a real n8n', () => {
 				},
 			]),
 		);
-		expect(sent).toHaveLength(TOOL_CALLS.length);
+		expect(sent).toHaveLength(SENDING_CALLS);
 	});
 
 	it('gives the model the chat answer alone', () => {
@@ -229,6 +247,18 @@ describe('OpenAI REST as AI Agent tools in a real n8n', () => {
 				].join('\n'),
 			},
 		]);
+	});
+
+	it('offers a number the model fills, and tells it when its value is out of range, sending nothing', () => {
+		expect(offeredTool('Ask_with_a_Temperature')?.parameters).toMatchObject({
+			properties: { temperature: { type: 'number', description: 'Sampling temperature from 0 to 2' } },
+			required: ['temperature'],
+		});
+		expect(toolResult('call_temperature')).toEqual([
+			{ error: 'Invalid "Sampling Temperature" in item 0: must be between 0 and 2, got 5\nNothing was sent to the API.' },
+		]);
+		const withHello = server.requests.filter((request) => JSON.stringify(request.body ?? {}).includes('"Hello"'));
+		expect(withHello).toEqual([]);
 	});
 
 	it('sends the follow-up with one result per tool call, after the model\'s tool calls', () => {
