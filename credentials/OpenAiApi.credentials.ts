@@ -6,7 +6,13 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-/** Adds the bearer key, and the organization header only when one is set. */
+import { DEFAULT_BASE_URL } from '../nodes/OpenAiRest/shared/constants';
+
+/**
+ * Adds the bearer key, the organization header only when one is set, and the Base URL. Setting the base
+ * URL here, not by an expression in the node's request defaults, spares n8n two expression
+ * evaluations per item.
+ */
 export async function authenticateOpenAi(
 	credentials: ICredentialDataDecryptedObject,
 	requestOptions: IHttpRequestOptions,
@@ -17,7 +23,8 @@ export async function authenticateOpenAi(
 	};
 	const organizationId = ((credentials.organizationId as string | undefined) ?? '').trim();
 	if (organizationId) headers['OpenAI-Organization'] = organizationId;
-	return { ...requestOptions, headers };
+	const baseURL = requestOptions.baseURL || String(credentials.baseUrl ?? '').trim() || DEFAULT_BASE_URL;
+	return { ...requestOptions, baseURL, headers };
 }
 
 export class OpenAiApi implements ICredentialType {
@@ -52,7 +59,7 @@ export class OpenAiApi implements ICredentialType {
 			displayName: 'Base URL',
 			name: 'baseUrl',
 			type: 'string',
-			default: 'https://api.openai.com/v1',
+			default: DEFAULT_BASE_URL,
 			placeholder: 'e.g. https://api.openai.com/v1',
 			description:
 				'Change it to use an OpenAI-compatible server (Azure, OpenRouter, LiteLLM, vLLM, Ollama). Any path works, with or without a trailing slash.',

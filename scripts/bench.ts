@@ -1,116 +1,287 @@
 /**
- * Benchmark (`npm run bench`): per-item cost of the node inside n8n's real engine, against the local
- * OpenAI-like server. Machines here are shared and noisy, so every figure is a ratio of two
- * measurements taken in the same run, interleaved, median of several rounds.
+ * Benchmark (`npm run bench`): the node's per-item cost inside n8n's real engine against the local
+ * OpenAI-like server, beside the engine floor, n8n's built-in OpenAI node and raw HTTP. Machines here are
+ * shared and noisy, so contenders run interleaved in one run, each measurement in a process of its own
+ * (for its peak RSS), and the results are medians and ratios. Writes docs/benchmarks.md and its SVG plot.
  *
- *   ITEMS=2000 ROUNDS=5 npm run bench
+ *   ROUNDS=3 SIZES=200,2000 npm run bench
  */
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
-import type { INodeParameters } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 
-import { runNode } from '../test/support/engine';
+import { assembleChatCompletion, readOpenAiStream } from '../nodes/OpenAiRest/shared/stream';
+import { loadOptions, nodeType } from '../test/support/engine';
 import { startOpenAiServer } from '../test/support/openai-server';
+import { CONTENDERS, type Contender, type WorkerResult, type WorkerTask } from './bench-worker';
 
-const ITEMS = Number(process.env.ITEMS ?? 1000);
-const ROUNDS = Number(process.env.ROUNDS ?? 5);
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
+const SIZES = (process.env.SIZES ?? '200,2000').split(',').map(Number);
+const REPO = process.cwd();
+const LATENCY_MS = 50;
+const BATCH_SIZE = 10;
+const STREAM_SIZES_MB = [1, 10, 100];
+const LOAD_AT_START = loadavg()[0].toFixed(1);
 
-const message = { values: [{ role: 'user', content: 'Benchmark question' }] };
-
-const minimalChat: INodeParameters = {
-	resource: 'chat',
-	operation: 'create',
-	chatModel: 'gpt-4o-mini',
-	messages: message,
+const LABELS: Record<Contender, string> = {
+	'ours-fixed': 'OpenAI REST (this node), fixed values',
+	'ours-expr': 'OpenAI REST (this node), model and content by expression',
+	'floor-fixed': 'engine floor (4-property declarative node), fixed values',
+	'floor-expr': 'engine floor, model and content by expression',
+	'builtin-fixed': "n8n's built-in OpenAI node, fixed values",
+	'builtin-expr': "n8n's built-in OpenAI node, model and content by expression",
+	'raw-http': 'raw HTTP (fetch, same concurrency)',
+	'ours-batched': `OpenAI REST, Batching ${BATCH_SIZE} items per ${LATENCY_MS} ms, ${LATENCY_MS} ms server latency`,
 };
-
-const fullChat: INodeParameters = {
-	...minimalChat,
-	chatOptions: {
-		frequencyPenalty: 0.1,
-		logitBias: '{"50256": -100}',
-		maxCompletionTokens: 64,
-		metadata: '{"run": "bench"}',
-		n: 1,
-		presencePenalty: 0.1,
-		seed: 7,
-		stop: ['END'],
-		temperature: 0.7,
-		topP: 0.9,
-		user: 'bench-user',
-		responseFormat: 'json_object',
-		serviceTier: 'auto',
-		store: false,
-		verbosity: 'low',
-	},
-};
-
-const expressionChat: INodeParameters = {
-	...minimalChat,
-	messages: { values: [{ role: 'user', content: '={{ $json.question }}' }] },
-	chatOptions: { temperature: '={{ $json.temperature }}' },
-};
-
-const streamedChat: INodeParameters = { ...minimalChat, chatOptions: { stream: true } };
 
 function median(values: number[]): number {
 	const sorted = [...values].sort((a, b) => a - b);
 	return sorted[Math.floor(sorted.length / 2)];
 }
 
-async function main() {
-	const server = await startOpenAiServer({ streamChunkDelayMs: 0 });
+/** The pinned n8n runtime that `npm start` installs, if it is there. */
+function runtimeDir(): string | undefined {
+	const runtime = require(join(REPO, 'scripts', 'n8n-runtime.js')) as { resolveSettings: () => { dir: string; version: string } };
+	const { dir } = runtime.resolveSettings();
+	return existsSync(join(dir, '.runtime-complete.json')) ? dir : undefined;
+}
+
+/** Runs one measurement in a child process; asynchronously, since the servers live in this process. */
+function runWorker(task: WorkerTask): Promise<WorkerResult> {
+	return new Promise((resolve, reject) => {
+		const child = spawn(process.execPath, [join(__dirname, 'bench-worker.js'), JSON.stringify(task)], { stdio: ['ignore', 'pipe', 'pipe'] });
+		let stdout = '';
+		let stderr = '';
+		child.stdout.on('data', (data: Buffer) => (stdout += data));
+		child.stderr.on('data', (data: Buffer) => (stderr += data));
+		child.on('error', reject);
+		child.on('close', (code) => {
+			if (code !== 0) reject(new Error(`${task.contender} × ${task.items} failed:\n${stderr}`));
+			else resolve(JSON.parse(stdout.trim().split('\n').pop()!) as WorkerResult);
+		});
+	});
+}
+
+/** A chat stream of about `megabytes` MB, as OpenAI sends it. */
+function sseBody(megabytes: number): string {
+	const chunk = (delta: object, finish: string | null) =>
+		`data: ${JSON.stringify({ id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+	const word = chunk({ content: 'word ' }, null);
+	const count = Math.ceil((megabytes * 1024 * 1024) / word.length);
+	return chunk({ role: 'assistant', content: '' }, null) + word.repeat(count) + chunk({}, 'stop') + 'data: [DONE]\n\n';
+}
+
+function streamThroughput(): Array<{ mb: number; ms: number; mbPerS: number }> {
+	return STREAM_SIZES_MB.map((mb) => {
+		const body = sseBody(mb);
+		const times = Array.from({ length: mb >= 100 ? 1 : 3 }, () => {
+			const started = performance.now();
+			const answer = assembleChatCompletion(readOpenAiStream(body)) as { choices: Array<{ message: { content: string } }> };
+			if (!answer.choices[0].message.content.startsWith('word ')) throw new Error('stream assembly went wrong');
+			return performance.now() - started;
+		});
+		const ms = median(times);
+		return { mb: Buffer.byteLength(body) / 1024 / 1024, ms, mbPerS: Buffer.byteLength(body) / 1024 / 1024 / (ms / 1000) };
+	});
+}
+
+async function dropdownMs(): Promise<number> {
+	const server = await startOpenAiServer();
+	server.models.splice(0, server.models.length, ...Array.from({ length: 1000 }, (_, index) => ({
+		id: index % 2 ? `gpt-bench-${index}` : `other-model-${index}`,
+		object: 'model' as const,
+		created: index,
+		owned_by: 'bench',
+	})));
+	const picker = nodeType.description.properties.find((property) => property.name === 'chatModel') as INodeProperties;
 	const credentials = { apiKey: 'sk-test-key', baseUrl: server.baseUrl() };
-	const input = Array.from({ length: ITEMS }, (_, index) => ({ question: `Question ${index}`, temperature: 0.5 }));
-
-	async function rawHttp(): Promise<void> {
-		const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Benchmark question' }] });
-		await Promise.all(
-			input.map(async () => {
-				const response = await fetch(`${server.baseUrl()}/chat/completions`, {
-					method: 'POST',
-					headers: { authorization: 'Bearer sk-test-key', 'content-type': 'application/json' },
-					body,
-				});
-				await response.json();
-			}),
-		);
-	}
-
-	async function node(parameters: INodeParameters): Promise<void> {
-		const { items, error } = await runNode(parameters, { credentials, input });
-		if (error || items.length !== ITEMS) throw new Error(`benchmark run failed: ${error?.message ?? items.length}`);
-	}
-
-	const cases: Record<string, () => Promise<void>> = {
-		rawHttp,
-		minimal: async () => await node(minimalChat),
-		allOptions: async () => await node(fullChat),
-		expressions: async () => await node(expressionChat),
-		streamed: async () => await node(streamedChat),
-	};
-	const timings: Record<string, number[]> = Object.fromEntries(Object.keys(cases).map((name) => [name, []]));
-
-	await cases.minimal(); // warm-up: module loading and JIT
-	for (let round = 0; round < ROUNDS; round++) {
-		for (const [name, run] of Object.entries(cases)) {
-			server.reset();
-			const start = performance.now();
-			await run();
-			timings[name].push(performance.now() - start);
-		}
+	const parameters = { resource: 'chat', operation: 'create' };
+	const times: number[] = [];
+	for (let round = 0; round < 7; round++) {
+		const started = performance.now();
+		const options = await loadOptions(picker, parameters, credentials);
+		times.push(performance.now() - started);
+		if (options.length !== 500) throw new Error(`dropdown returned ${options.length} models`);
 	}
 	await server.close();
-
-	const m = Object.fromEntries(Object.entries(timings).map(([name, values]) => [name, median(values)]));
-	const ratio = (a: string, b: string) => (m[a] / m[b]).toFixed(2);
-	console.log(`${ITEMS} items, ${ROUNDS} rounds, medians in one run (absolute times are noise here, ratios are the result):`);
-	console.log(`  node (minimal chat) / raw HTTP of the same requests: ${ratio('minimal', 'rawHttp')}`);
-	console.log(`  all options set / minimal:                          ${ratio('allOptions', 'minimal')}`);
-	console.log(`  two expressions per item / minimal:                 ${ratio('expressions', 'minimal')}`);
-	console.log(`  streamed / minimal:                                 ${ratio('streamed', 'minimal')}`);
-	console.log(`  per item, minimal chat: ${(m.minimal / ITEMS).toFixed(3)} ms (for scale only)`);
+	return median(times.slice(1));
 }
+
+function tarballBytes(): number {
+	execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO, stdio: 'ignore' });
+	const folder = mkdtempSync(join(tmpdir(), 'bench-pack-'));
+	try {
+		const [packed] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', folder], { cwd: REPO, encoding: 'utf8' })) as Array<{ size: number }>;
+		return packed.size;
+	} finally {
+		rmSync(folder, { recursive: true, force: true });
+	}
+}
+
+type Table = Map<string, WorkerResult[]>;
+const key = (contender: Contender, items: number) => `${contender}@${items}`;
+
+/** Hand-drawn SVG: wall time against N, one line per contender. */
+function svgPlot(table: Table, contenders: Contender[]): string {
+	const width = 720;
+	const height = 420;
+	const pad = { left: 70, right: 250, top: 30, bottom: 50 };
+	const colors = ['#d62728', '#ff9896', '#1f77b4', '#aec7e8', '#2ca02c', '#98df8a', '#7f7f7f'];
+	const maxN = Math.max(...SIZES);
+	const maxMs = Math.max(...contenders.flatMap((c) => SIZES.map((n) => median((table.get(key(c, n)) ?? []).map((r) => r.ms)) || 0)));
+	const x = (n: number) => pad.left + (n / maxN) * (width - pad.left - pad.right);
+	const y = (ms: number) => height - pad.bottom - (ms / maxMs) * (height - pad.top - pad.bottom);
+	const lines = contenders.map((contender, index) => {
+		const points = SIZES.map((n) => [n, median((table.get(key(contender, n)) ?? []).map((r) => r.ms))] as const).filter(([, ms]) => ms > 0);
+		const color = colors[index % colors.length];
+		const path = points.map(([n, ms], i) => `${i ? 'L' : 'M'}${x(n).toFixed(1)},${y(ms).toFixed(1)}`).join(' ');
+		const dots = points.map(([n, ms]) => `<circle cx="${x(n).toFixed(1)}" cy="${y(ms).toFixed(1)}" r="3" fill="${color}"/>`).join('');
+		const legendY = pad.top + index * 18;
+		return `<path d="${path}" stroke="${color}" fill="none" stroke-width="2"${contender.endsWith('expr') ? ' stroke-dasharray="6 3"' : ''}/>${dots}` +
+			`<rect x="${width - pad.right + 15}" y="${legendY - 9}" width="12" height="3" fill="${color}"/>` +
+			`<text x="${width - pad.right + 32}" y="${legendY - 4}" font-size="11">${contender}</text>`;
+	});
+	const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => {
+		const ms = maxMs * f;
+		return `<line x1="${pad.left}" x2="${width - pad.right}" y1="${y(ms)}" y2="${y(ms)}" stroke="#eee"/><text x="${pad.left - 6}" y="${y(ms) + 4}" font-size="11" text-anchor="end">${Math.round(ms)}</text>`;
+	});
+	const xTicks = SIZES.map((n) => `<text x="${x(n)}" y="${height - pad.bottom + 16}" font-size="11" text-anchor="middle">${n}</text>`);
+	return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif">` +
+		`<rect width="100%" height="100%" fill="white"/>${ticks.join('')}${xTicks.join('')}` +
+		`<line x1="${pad.left}" x2="${pad.left}" y1="${pad.top}" y2="${height - pad.bottom}" stroke="#333"/>` +
+		`<line x1="${pad.left}" x2="${width - pad.right}" y1="${height - pad.bottom}" y2="${height - pad.bottom}" stroke="#333"/>` +
+		`<text x="${(pad.left + width - pad.right) / 2}" y="${height - 12}" font-size="12" text-anchor="middle">items (N)</text>` +
+		`<text x="16" y="${height / 2}" font-size="12" transform="rotate(-90 16 ${height / 2})" text-anchor="middle">wall time (ms), median</text>` +
+		`<text x="${pad.left}" y="18" font-size="13">Chat items through n8n's engine (dashed: model and content by expression)</text>` +
+		`${lines.join('')}</svg>\n`;
+}
+
+function versions(runtime?: string): string {
+	const version = (name: string) => (require(join(REPO, 'node_modules', name, 'package.json')) as { version: string }).version;
+	const n8n = runtime ? (require(join(runtime, 'node_modules', 'n8n', 'package.json')) as { version: string }).version : 'absent';
+	return `Node ${process.version}, n8n-core ${version('n8n-core')}, n8n-workflow ${version('n8n-workflow')}, built-in node from n8n ${n8n}`;
+}
+
+async function main(): Promise<void> {
+	const runtime = runtimeDir();
+	const contenders = CONTENDERS.filter((contender) => runtime || !contender.startsWith('builtin'));
+	if (!runtime) console.log("Skipping n8n's built-in OpenAI node: the pinned n8n runtime is not installed (npm start installs it).");
+
+	const server = await startOpenAiServer({ streamChunkDelayMs: 0 });
+	const slowServer = await startOpenAiServer({ responseDelayMs: LATENCY_MS });
+	const table: Table = new Map();
+	try {
+		for (let round = 1; round <= ROUNDS; round++) {
+			for (const items of SIZES) {
+				for (const contender of contenders) {
+					const baseUrl = (contender === 'ours-batched' ? slowServer : server).baseUrl();
+					server.reset();
+					slowServer.reset();
+					const result = await runWorker({ contender, items, baseUrl, runtimeDir: runtime });
+					table.set(key(contender, items), [...(table.get(key(contender, items)) ?? []), result]);
+					console.log(`round ${round}/${ROUNDS}  N=${items}  ${contender.padEnd(14)} ${result.ms.toFixed(0).padStart(6)} ms  ${result.rssMb.toFixed(0)} MB`);
+				}
+			}
+		}
+	} finally {
+		await server.close();
+		await slowServer.close();
+	}
+	const stream = streamThroughput();
+	const dropdown = await dropdownMs();
+	const tarball = tarballBytes();
+	writeReport({ table, contenders, stream, dropdown, tarball, runtime });
+}
+
+interface Report {
+	table: Table;
+	contenders: Contender[];
+	stream: ReturnType<typeof streamThroughput>;
+	dropdown: number;
+	tarball: number;
+	runtime?: string;
+}
+
+function writeReport({ table, contenders, stream, dropdown, tarball, runtime }: Report): void {
+	const ms = (contender: Contender, items: number) => median((table.get(key(contender, items)) ?? []).map((r) => r.ms));
+	const largest = Math.max(...SIZES);
+	const rows = SIZES.flatMap((items) =>
+		contenders.map((contender) => {
+			const results = table.get(key(contender, items)) ?? [];
+			const wall = ms(contender, items);
+			return `| ${LABELS[contender]} | ${items} | ${wall.toFixed(0)} | ${((items / wall) * 1000).toFixed(0)} | ${Math.max(...results.map((r) => r.rssMb)).toFixed(0)} |`;
+		}),
+	);
+	const latencyFloor = Math.ceil(largest / BATCH_SIZE) * LATENCY_MS;
+	const targets: Array<[string, number | undefined, string, (value: number) => boolean, string]> = [
+		['expressions, N = ' + largest + ': this node / built-in node', runtime ? ms('ours-expr', largest) / ms('builtin-expr', largest) : undefined, '≤ 0.6', (v) => v <= 0.6, 'ratio'],
+		['expressions / fixed values, this node', ms('ours-expr', largest) / ms('ours-fixed', largest), '≤ 1.3', (v) => v <= 1.3, 'ratio'],
+		['fixed values: this node / engine floor', ms('ours-fixed', largest) / ms('floor-fixed', largest), '≤ 1.05', (v) => v <= 1.05, 'ratio'],
+		['this node / raw HTTP, fixed values', ms('ours-fixed', largest) / ms('raw-http', largest), '(for scale)', () => true, 'ratio'],
+		[`batching ${BATCH_SIZE} × ${LATENCY_MS} ms: wall / latency floor ${latencyFloor} ms`, ms('ours-batched', largest) / latencyFloor, '≤ 1.2', (v) => v <= 1.2, 'ratio'],
+		['stream assembly, slowest of 1/10/100 MB', Math.min(...stream.map((s) => s.mbPerS)), '≥ 50 MB/s', (v) => v >= 50, 'MB/s'],
+		['1,000-model GET /models through a dropdown', dropdown, '< 50 ms', (v) => v < 50, 'ms'],
+		['npm pack tarball', tarball / 1024, '< 100 kB', (v) => v < 100, 'kB'],
+	];
+	const targetRows = targets.map(([name, value, target, ok, unit]) =>
+		value === undefined
+			? `| ${name} | skipped (no runtime) | ${target} | – |`
+			: `| ${name} | ${value.toFixed(2)} ${unit} | ${target} | ${ok(value) ? 'met' : 'missed'} |`,
+	);
+	const date = new Date().toISOString().slice(0, 10);
+	const markdown = [
+		'# Benchmarks',
+		'',
+		`Written by \`npm run bench\` on ${date}: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB,`,
+		`load average ${LOAD_AT_START} at the start and ${loadavg()[0].toFixed(1)} at the end;`,
+		`${versions(runtime)}. ${ROUNDS} rounds, interleaved, each measurement in its own process after a 50-item warm-up;`,
+		'times are medians, RSS the peak of any round. The machines are shared, so the ratios in one run are the result,',
+		'not the absolute times.',
+		'',
+		'## Targets',
+		'',
+		'| measure | this run | target | |',
+		'| --- | --- | --- | --- |',
+		...targetRows,
+		'',
+		'## Chat items through n8n\'s engine',
+		'',
+		'![wall time against N](benchmarks.svg)',
+		'',
+		'| contender | N | wall ms | items/s | peak RSS MB |',
+		'| --- | --- | --- | --- | --- |',
+		...rows,
+		'',
+		'## Stream assembly',
+		'',
+		'| body | ms | MB/s |',
+		'| --- | --- | --- |',
+		...stream.map((s) => `| ${s.mb.toFixed(1)} MB | ${s.ms.toFixed(0)} | ${s.mbPerS.toFixed(0)} |`),
+		'',
+		NOTES,
+	].join('\n');
+	mkdirSync(join(REPO, 'docs'), { recursive: true });
+	writeFileSync(join(REPO, 'docs', 'benchmarks.md'), `${markdown}\n`);
+	writeFileSync(join(REPO, 'docs', 'benchmarks.svg'), svgPlot(table, contenders.filter((c) => c !== 'ours-batched')));
+	console.log(`\n${targetRows.join('\n')}\n\nWrote docs/benchmarks.md and docs/benchmarks.svg`);
+}
+
+/** What the figures mean; kept with the script so every run writes it again. */
+const NOTES = `## Notes
+
+- **What runs.** Every contender sends the same request, \`POST /chat/completions\` with one user message, to the
+  same local server, for N input items; the engine sends all items' requests at once, and raw HTTP does the same.
+  The engine floor is the smallest declarative node that sends that request: resource, operation, and a routed
+  model and content. n8n's built-in node is \`n8n-nodes-base.openAi\` version 1.1 from the pinned runtime.
+- **Expressions.** n8n-core's RoutingNode resolves every top-level property for every item, in its item loop and
+  again in \`resolveBaseUrl\`, so a routed property's expression runs 4 times per item (the floor); a test in
+  \`npm test\` (expression-cost) holds this node to that for every operation.
+- **Batching.** n8n sleeps the batch interval after each batch *and* spends the batch's own preparation time, so
+  the wall time is about ⌈N/10⌉ × (interval + time to prepare 10 items).`;
 
 main().catch((error) => {
 	console.error(error);

@@ -26,8 +26,8 @@ export class OpenAiRest implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: CREDENTIAL_TYPE, required: true }],
+		// The credential sets the base URL (see authenticateOpenAi).
 		requestDefaults: {
-			baseURL: '={{$credentials.baseUrl}}',
 			headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
 		},
 		// Every operation sends through this hook, which adds retries and clear API errors.

@@ -40,9 +40,21 @@ describe('authenticateOpenAi', () => {
 
 		expect(authenticated).toStrictEqual({
 			url: '/models',
+			baseURL: 'https://api.openai.com/v1',
 			headers: { Accept: 'application/json', Authorization: 'Bearer sk-abc' },
 		});
 		expect(request.headers).toStrictEqual({ Accept: 'application/json' });
+	});
+
+	it('sets the Base URL from the credential, unless the request has its own', async () => {
+		const credentials = { apiKey: 'k', baseUrl: ' http://127.0.0.1:9/v3/openai/ ' };
+		const fromCredential = await authenticateOpenAi(credentials, { url: '/x' });
+		const own = await authenticateOpenAi(credentials, { url: '/x', baseURL: 'http://other/v1' });
+		const empty = await authenticateOpenAi({ apiKey: 'k', baseUrl: '' }, { url: '/x' });
+
+		expect(fromCredential.baseURL).toBe('http://127.0.0.1:9/v3/openai/');
+		expect(own.baseURL).toBe('http://other/v1');
+		expect(empty.baseURL).toBe('https://api.openai.com/v1');
 	});
 
 	it('adds OpenAI-Organization only when an organization ID is set, trimmed', async () => {

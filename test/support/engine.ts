@@ -14,6 +14,7 @@ import {
 import type {
 	ICredentialDataDecryptedObject,
 	ICredentialsDecrypted,
+	ICredentialType,
 	IDataObject,
 	IExecuteFunctions,
 	IHttpRequestOptions,
@@ -82,6 +83,12 @@ class TestNodeTypes implements INodeTypes {
 		[INPUT_NODE_TYPE]: new InputNode(),
 	};
 
+	/** Adds another node type (the benchmark's contenders), with n8n's declarative Request Options. */
+	register(name: string, type: INodeType): void {
+		if (type.description.requestDefaults) DirectoryLoader.applyDeclarativeNodeOptionParameters(type);
+		this.types[name] = type;
+	}
+
 	getByName(name: string): INodeType {
 		return this.types[name];
 	}
@@ -96,6 +103,17 @@ class TestNodeTypes implements INodeTypes {
 }
 
 export const nodeTypes = new TestNodeTypes();
+
+type Authenticating = Pick<ICredentialType, 'name' | 'properties'> & {
+	authenticate: (credentials: ICredentialDataDecryptedObject, options: IHttpRequestOptions) => Promise<IHttpRequestOptions>;
+};
+
+/** Credential types the harness can authenticate: ours, and any a benchmark registers. */
+const credentialTypes = new Map<string, Authenticating>([[credentialType.name, credentialType]]);
+
+export function registerCredentialType(type: Authenticating): void {
+	credentialTypes.set(type.name, type);
+}
 
 /** Credentials as n8n's CLI would resolve them, applying the credential type's own authenticate. */
 class TestCredentialsHelper extends ICredentialsHelper {
@@ -112,8 +130,9 @@ class TestCredentialsHelper extends ICredentialsHelper {
 		typeName: string,
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> {
-		if (typeName !== credentialType.name) throw new Error(`Unknown credential type ${typeName}`);
-		return await credentialType.authenticate(credentials, requestOptions);
+		const type = credentialTypes.get(typeName);
+		if (!type) throw new Error(`Unknown credential type ${typeName}`);
+		return await type.authenticate(credentials, requestOptions);
 	}
 
 	async preAuthentication() {
@@ -137,7 +156,7 @@ class TestCredentialsHelper extends ICredentialsHelper {
 		_nodeCredentials: INodeCredentialsDetails,
 		type: string,
 	): Promise<ICredentialDataDecryptedObject> {
-		if (type !== credentialType.name) throw new Error(`Unknown credential type ${type}`);
+		if (!credentialTypes.has(type)) throw new Error(`Unknown credential type ${type}`);
 		return { ...this.data };
 	}
 
@@ -200,6 +219,8 @@ export interface RunOptions {
 	/** Input items passed by reference, so getters on them see every read (expression spies). */
 	liveInput?: IDataObject[];
 	continueOnFail?: boolean;
+	/** Another registered node type to run instead of ours (benchmarks). */
+	node?: { type: string; typeVersion: number; credentialType: string };
 	retryOnFail?: { maxTries: number; waitBetweenTries: number };
 	/** Run the node under its AI Agent tool type, as n8n does when an agent calls it. */
 	asTool?: boolean;
@@ -216,11 +237,11 @@ export function workflowFor(parameters: INodeParameters, options: Omit<RunOption
 	const openAiNode: INode = {
 		id: 'openai-node',
 		name: NODE_NAME,
-		type: options.asTool ? TOOL_NODE_TYPE : NODE_TYPE,
-		typeVersion: 1,
+		type: options.node?.type ?? (options.asTool ? TOOL_NODE_TYPE : NODE_TYPE),
+		typeVersion: options.node?.typeVersion ?? 1,
 		position: [200, 0],
 		parameters,
-		credentials: { openAiRestApi: { id: 'cred-1', name: 'OpenAI REST account' } },
+		credentials: { [options.node?.credentialType ?? credentialType.name]: { id: 'cred-1', name: 'OpenAI REST account' } },
 		...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
 		...(options.retryOnFail
 			? {

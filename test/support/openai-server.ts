@@ -77,6 +77,8 @@ export interface OpenAiServerOptions {
 	apiKey?: string;
 	/** Pause between two writes of a stream. Default 5. */
 	streamChunkDelayMs?: number;
+	/** Latency of every answer, before its first byte (benchmarks). Default 0. */
+	responseDelayMs?: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1150,6 +1152,7 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 				return sendText(exchange, fault.status ?? 500, contentType, text);
 			}
 		}
+		if (options.responseDelayMs) await sleep(options.responseDelayMs);
 		return send(exchange, dispatch(method, fullPath, route, rawBody, context), fault);
 	}
 

@@ -29,32 +29,36 @@ export function isModelInFamily(id: string, family: ModelFamily): boolean {
  * It travels through n8n's REST API as JSON, so it holds expressions and no functions.
  * On hosts other than api.openai.com a family with no match falls back to every model, so
  * OpenRouter, LiteLLM, vLLM and friends never show an empty list.
+ * n8n evaluates per-model actions (filter, setKeyValue) once per model, which takes a second for a
+ * thousand models; so one expression builds both candidate lists, and the filter that picks one of
+ * them (only `filter` sees the credential) runs twice.
  */
 export function modelLoadOptions(family: ModelFamily): ILoadOptions {
 	const { include, exclude } = MODEL_FAMILIES[family];
-	const matches = (id: string) => `(/${include}/.test(${id}) && !/${exclude}/.test(${id}))`;
 	const onOpenAi = "String($credentials.baseUrl).includes('api.openai.com')";
-	const noneMatch = `!($response.body.data || []).some((model) => ${matches('model.id')})`;
+	const all = '($response.body.data || [])';
+	const matching = `${all}.filter((model) => /${include}/.test(model.id) && !/${exclude}/.test(model.id))`;
+	// Sorted like n8n's `sort` action: by lower-cased name.
+	const options = (models: string) =>
+		`${models}.map((model) => ({ name: model.id, value: model.id })).sort((a, b) => (a.name.toLowerCase() < b.name.toLowerCase() ? -1 : a.name.toLowerCase() > b.name.toLowerCase() ? 1 : 0))`;
+	const lists = `[{ "family": true, "options": ${options(matching)} }, { "family": false, "familyIsEmpty": !${matching}.length, "options": ${options(all)} }]`;
 	// `send.paginate` routes the call through the node's retrying, error-mapping request hook.
 	const routing = {
-			request: { method: 'GET', url: '/models' },
-			send: { paginate: true },
-			output: {
-				postReceive: [
-					{ type: 'rootProperty', properties: { property: 'data' } },
-					{
-						type: 'filter',
-						properties: {
-							pass: `={{ ${matches('$responseItem.id')} || (!${onOpenAi} && ${noneMatch}) }}`,
-						},
+		request: { method: 'GET', url: '/models' },
+		send: { paginate: true },
+		output: {
+			postReceive: [
+				{ type: 'set', properties: { value: `={{ { "lists": ${lists} } }}` } },
+				{ type: 'rootProperty', properties: { property: 'lists' } },
+				{
+					type: 'filter',
+					properties: {
+						pass: `={{ $responseItem.family ? ($responseItem.options.length > 0 || ${onOpenAi}) : ($responseItem.familyIsEmpty && !${onOpenAi}) }}`,
 					},
-					{
-						type: 'setKeyValue',
-						properties: { name: '={{$responseItem.id}}', value: '={{$responseItem.id}}' },
-					},
-					{ type: 'sort', properties: { key: 'name' } },
-				],
-			},
+				},
+				{ type: 'rootProperty', properties: { property: 'options' } },
+			],
+		},
 	};
 	return { routing: routing as ILoadOptions['routing'] };
 }

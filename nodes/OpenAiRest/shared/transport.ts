@@ -8,7 +8,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, sleep } from 'n8n-workflow';
 
-import { CREDENTIAL_TYPE } from './constants';
+import { CREDENTIAL_TYPE, DEFAULT_BASE_URL } from './constants';
 import { readOption } from './parameters';
 import { errorMessageFor } from './tool';
 import {
@@ -67,10 +67,14 @@ function readMaxRetries(context: IExecutePaginationFunctions): number {
 	return Number.isInteger(value) && value >= 0 ? value : DEFAULT_MAX_RETRIES;
 }
 
+/** The credential, read only when a request failed; undefined when it cannot be read. */
+async function credentialsOf(context: IExecuteSingleFunctions): Promise<{ apiKey?: string; baseUrl?: string } | undefined> {
+	return (await context.getCredentials(CREDENTIAL_TYPE).catch(() => undefined)) as { apiKey?: string; baseUrl?: string } | undefined;
+}
+
 /** The key to mask in error texts; without readable credentials there is none that could leak. */
 export async function apiKeyOf(context: IExecuteSingleFunctions): Promise<string | undefined> {
-	const credentials = await context.getCredentials(CREDENTIAL_TYPE).catch(() => undefined);
-	return credentials?.apiKey as string | undefined;
+	return (await credentialsOf(context))?.apiKey;
 }
 
 /**
@@ -89,8 +93,11 @@ export async function sendWithRetries(
 		} catch (error) {
 			caught = error;
 		}
-		const apiKey = await apiKeyOf(this);
-		const failure = failureOf(caught, requestData.options, apiKey);
+		const credentials = await credentialsOf(this);
+		const apiKey = credentials?.apiKey;
+		// The credential sets the base URL as the request leaves, so the request data may not hold it.
+		const baseURL = requestData.options.baseURL || credentials?.baseUrl || DEFAULT_BASE_URL;
+		const failure = failureOf(caught, { ...requestData.options, baseURL }, apiKey);
 		if (!failure) throw caught;
 		if (failure.retryable && attempt < maxRetries) {
 			await sleep(retryDelayMs(attempt, failure.retryAfterMs));

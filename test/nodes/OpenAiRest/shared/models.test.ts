@@ -178,18 +178,16 @@ describe('modelLoadOptions', () => {
 		expect(JSON.parse(JSON.stringify(options))).toStrictEqual(options);
 	});
 
-	it('filters with the family patterns and falls back only off api.openai.com', () => {
+	it('builds both candidate lists in one expression and picks one with a filter that runs twice', () => {
 		const { include, exclude } = MODEL_FAMILIES.edit;
-		const postReceive = modelLoadOptions('edit').routing?.output?.postReceive as Array<{ type: string; properties: object }>;
+		const postReceive = modelLoadOptions('edit').routing?.output?.postReceive as Array<{ type: string; properties: Record<string, string> }>;
 
-		expect(postReceive.map((action) => action.type)).toStrictEqual(['rootProperty', 'filter', 'setKeyValue', 'sort']);
-		const match = (id: string) => `(/${include}/.test(${id}) && !/${exclude}/.test(${id}))`;
-		expect(postReceive[1].properties).toStrictEqual({
-			pass:
-				`={{ ${match('$responseItem.id')} || (!String($credentials.baseUrl).includes('api.openai.com') && ` +
-				`!($response.body.data || []).some((model) => ${match('model.id')})) }}`,
-		});
-		expect(postReceive[3].properties).toStrictEqual({ key: 'name' });
+		// No per-model action: n8n would evaluate its expression once per model.
+		expect(postReceive.map((action) => action.type)).toStrictEqual(['set', 'rootProperty', 'filter', 'rootProperty']);
+		expect(postReceive[0].properties.value).toContain(`/${include}/.test(model.id) && !/${exclude}/.test(model.id)`);
+		expect(postReceive[1].properties).toStrictEqual({ property: 'lists' });
+		expect(postReceive[2].properties.pass).toContain("String($credentials.baseUrl).includes('api.openai.com')");
+		expect(postReceive[3].properties).toStrictEqual({ property: 'options' });
 	});
 
 	it('sends through the node\'s retrying request hook', () => {

@@ -1,0 +1,197 @@
+/**
+ * One benchmark measurement in a process of its own, so its peak RSS is its own: runs N chat items
+ * through n8n's engine (or raw HTTP) once to warm up, once measured, and prints `{ ms, rssMb }`.
+ *
+ *   node .bench/scripts/bench-worker.js '{"contender":"ours-fixed","items":2000,"baseUrl":"http://127.0.0.1:1234/v1"}'
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+import type { IDataObject, INodeParameters, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { type RunOptions, registerCredentialType, runNode, nodeTypes } from '../test/support/engine';
+
+export const CONTENDERS = [
+	'ours-fixed',
+	'ours-expr',
+	'floor-fixed',
+	'floor-expr',
+	'builtin-fixed',
+	'builtin-expr',
+	'raw-http',
+	'ours-batched',
+] as const;
+export type Contender = (typeof CONTENDERS)[number];
+
+export interface WorkerTask {
+	contender: Contender;
+	items: number;
+	baseUrl: string;
+	/** Folder of the pinned n8n runtime, for n8n's built-in OpenAI node. */
+	runtimeDir?: string;
+}
+
+export interface WorkerResult {
+	ms: number;
+	rssMb: number;
+}
+
+const MODEL = 'gpt-4o-mini';
+const QUESTION = 'Benchmark question';
+const BATCH = { batchSize: 10, batchInterval: 50 };
+
+/** The smallest declarative node that sends the same request: resource, operation, routed model and content. */
+class EngineFloor implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Engine Floor',
+		name: 'engineFloor',
+		group: ['transform'],
+		version: 1,
+		description: 'Minimal declarative chat node',
+		defaults: { name: 'Engine Floor' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'openAiRestApi', required: true }],
+		requestDefaults: { baseURL: '={{$credentials.baseUrl}}' },
+		properties: [
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [{ name: 'Chat', value: 'chat' }],
+				default: 'chat',
+			},
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{
+						name: 'Create',
+						value: 'create',
+						routing: { request: { method: 'POST', url: '/chat/completions', body: { messages: [{ role: 'user' }] } } },
+					},
+				],
+				default: 'create',
+			},
+			{
+				displayName: 'Model',
+				name: 'model',
+				type: 'string',
+				default: '',
+				routing: { send: { type: 'body', property: 'model' } },
+			},
+			{
+				displayName: 'Content',
+				name: 'content',
+				type: 'string',
+				default: '',
+				routing: { send: { type: 'body', property: 'messages[0].content' } },
+			},
+		],
+	};
+}
+
+const byExpression = (fixed: boolean) => ({
+	model: fixed ? MODEL : '={{ $json.model }}',
+	content: fixed ? QUESTION : '={{ $json.question }}',
+});
+
+function ours(fixed: boolean): INodeParameters {
+	const { model, content } = byExpression(fixed);
+	return { resource: 'chat', operation: 'create', chatModel: model, messages: { values: [{ role: 'user', content }] } };
+}
+
+/** n8n's built-in OpenAI node (n8n-nodes-base, version 1.1), loaded from the pinned runtime. */
+function loadBuiltIn(runtimeDir: string): void {
+	const base = join(runtimeDir, 'node_modules', 'n8n-nodes-base', 'dist');
+	const { OpenAi } = require(join(base, 'nodes', 'OpenAi', 'OpenAi.node.js')) as { OpenAi: new () => INodeType };
+	const { OpenAiApi } = require(join(base, 'credentials', 'OpenAiApi.credentials.js')) as {
+		OpenAiApi: new () => Parameters<typeof registerCredentialType>[0];
+	};
+	nodeTypes.register('n8n-nodes-base.openAi', new OpenAi());
+	registerCredentialType(new OpenAiApi());
+}
+
+interface Setup {
+	parameters: INodeParameters;
+	options: Omit<RunOptions, 'input' | 'liveInput'>;
+}
+
+function setupFor(task: WorkerTask): Setup {
+	const credentials = { apiKey: 'sk-test-key', baseUrl: task.baseUrl };
+	const fixed = task.contender.endsWith('-fixed') || task.contender === 'ours-batched';
+	switch (task.contender) {
+		case 'ours-fixed':
+		case 'ours-expr':
+			return { parameters: ours(fixed), options: { credentials } };
+		case 'ours-batched':
+			return { parameters: { ...ours(true), requestOptions: { batching: { batch: BATCH } } }, options: { credentials } };
+		case 'floor-fixed':
+		case 'floor-expr': {
+			nodeTypes.register('bench.engineFloor', new EngineFloor());
+			const node = { type: 'bench.engineFloor', typeVersion: 1, credentialType: 'openAiRestApi' };
+			return { parameters: { resource: 'chat', operation: 'create', ...byExpression(fixed) }, options: { credentials, node } };
+		}
+		case 'builtin-fixed':
+		case 'builtin-expr': {
+			loadBuiltIn(task.runtimeDir!);
+			const { model, content } = byExpression(fixed);
+			const node = { type: 'n8n-nodes-base.openAi', typeVersion: 1.1, credentialType: 'openAiApi' };
+			const parameters = { resource: 'chat', operation: 'complete', chatModel: model, prompt: { messages: [{ role: 'user', content }] } };
+			// The built-in credential's URL includes /v1; the node appends /v1/chat/completions to its parent.
+			return { parameters, options: { credentials: { ...credentials, url: task.baseUrl }, node } };
+		}
+		default:
+			throw new Error(`no engine setup for ${task.contender}`);
+	}
+}
+
+function inputItems(count: number): IDataObject[] {
+	return Array.from({ length: count }, (_, index) => ({ model: MODEL, question: `Question ${index}` }));
+}
+
+async function rawHttp(task: WorkerTask, count: number): Promise<void> {
+	const body = JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: QUESTION }] });
+	await Promise.all(
+		Array.from({ length: count }, async () => {
+			const response = await fetch(`${task.baseUrl}/chat/completions`, {
+				method: 'POST',
+				headers: { authorization: 'Bearer sk-test-key', 'content-type': 'application/json' },
+				body,
+			});
+			await response.json();
+		}),
+	);
+}
+
+async function runOnce(task: WorkerTask, count: number, setup?: Setup): Promise<void> {
+	if (!setup) return await rawHttp(task, count);
+	const { items, error } = await runNode(setup.parameters, { ...setup.options, input: inputItems(count) });
+	if (error || items.length !== count) throw new Error(`${task.contender} failed: ${error?.message ?? `${items.length} items`}`);
+}
+
+export async function measure(task: WorkerTask): Promise<WorkerResult> {
+	if (task.contender.startsWith('builtin') && !(task.runtimeDir && existsSync(task.runtimeDir))) {
+		throw new Error('the pinned n8n runtime is not installed');
+	}
+	const setup = task.contender === 'raw-http' ? undefined : setupFor(task);
+	await runOnce(task, Math.min(task.items, 50), setup); // warm-up: module loading and JIT
+	const started = performance.now();
+	await runOnce(task, task.items, setup);
+	const ms = performance.now() - started;
+	return { ms, rssMb: process.resourceUsage().maxRSS / 1024 };
+}
+
+if (require.main === module) {
+	measure(JSON.parse(process.argv[2]) as WorkerTask)
+		.then((result) => process.stdout.write(`${JSON.stringify(result)}\n`))
+		.catch((error: Error) => {
+			process.stderr.write(`${error.stack ?? error.message}\n`);
+			process.exitCode = 1;
+		});
+}
