@@ -3,9 +3,11 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { chatFields, chatOperations } from './descriptions/ChatDescription';
 import { editFields, editOperations } from './descriptions/EditDescription';
+import { embeddingFields, embeddingOperations } from './descriptions/EmbeddingDescription';
 import { imageFields, imageOperations } from './descriptions/ImageDescription';
 import { modelFields, modelOperations } from './descriptions/ModelDescription';
 import { moderationFields, moderationOperations } from './descriptions/ModerationDescription';
+import { responseFields, responseOperations } from './descriptions/ResponseDescription';
 import { textFields, textOperations } from './descriptions/TextDescription';
 import { CREDENTIAL_TYPE } from './shared/constants';
 import { sendWithRetries } from './shared/transport';
@@ -19,7 +21,7 @@ export class OpenAiRest implements INodeType {
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
 		description:
-			'Chat, completions, edits, images, models and moderations through the OpenAI REST API or a compatible server',
+			'Responses, chat, completions, embeddings, edits, images, models and moderations through the OpenAI REST API or a compatible server',
 		documentationUrl: 'https://github.com/n8n-nodes-openai-rest/n8n-nodes-openai-rest#readme',
 		defaults: { name: 'OpenAI REST' },
 		usableAsTool: true,
@@ -41,9 +43,11 @@ export class OpenAiRest implements INodeType {
 				options: [
 					{ name: 'Chat', value: 'chat' },
 					{ name: 'Edit', value: 'edit' },
+					{ name: 'Embedding', value: 'embedding' },
 					{ name: 'Image', value: 'image' },
 					{ name: 'Model', value: 'model' },
 					{ name: 'Moderation', value: 'moderation' },
+					{ name: 'Response', value: 'response' },
 					{ name: 'Text', value: 'text' },
 				],
 				default: 'chat',
@@ -60,6 +64,10 @@ export class OpenAiRest implements INodeType {
 			...modelFields,
 			moderationOperations,
 			...moderationFields,
+			responseOperations,
+			...responseFields,
+			embeddingOperations,
+			...embeddingFields,
 		],
 	};
 }

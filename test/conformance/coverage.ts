@@ -68,12 +68,18 @@ function requiredValues(property: INodeProperties): ParameterRequirement['values
 	return [];
 }
 
+/** Options of a collection may show for some operations only, through a root path ('/operation'). */
+function shownForOperation(property: INodeProperties, operation: OperationKey): boolean {
+	const operations = property.displayOptions?.show?.['/operation'] as string[] | undefined;
+	return !operations || operations.includes(operation.split(':')[1]);
+}
+
 function requirementsUnder(
 	operation: OperationKey,
 	properties: INodeProperties[],
 	prefix: string,
 ): ParameterRequirement[] {
-	return properties.flatMap((property) => {
+	return properties.filter((property) => shownForOperation(property, operation)).flatMap((property) => {
 		const path = `${prefix}${property.name}`;
 		if (property.type === 'collection') {
 			return requirementsUnder(operation, property.options as INodeProperties[], `${path}.`);

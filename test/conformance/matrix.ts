@@ -11,8 +11,8 @@ export interface MatrixCase {
 	name: string;
 	parameters: INodeParameters;
 	input?: IDataObject[];
-	/** Queues server faults before the run. */
-	arrange?: (server: OpenAiServer) => void;
+	/** Queues server faults or stores data before the run. */
+	arrange?: (server: OpenAiServer) => void | Promise<void>;
 	/** The run must fail with a message containing this; otherwise it must succeed. */
 	expectError?: string;
 	/** Checks beyond "the routed values arrive in the body"; `requests` are the API requests only. */
@@ -597,6 +597,310 @@ const modelCases: MatrixCase[] = [
 	...retryCases('model get', (options) => models('get', options)),
 ];
 
+// ---------------------------------------------------------------------------------------------
+// Response and Embedding
+// ---------------------------------------------------------------------------------------------
+
+const RESPONSE_TOOLS = JSON.stringify([
+	{
+		type: 'function',
+		name: 'get_weather',
+		description: 'Current weather in a city',
+		parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false },
+		strict: true,
+	},
+]);
+
+const response = (options: INodeParameters = {}, extra: INodeParameters = {}): INodeParameters => ({
+	resource: 'response',
+	operation: 'create',
+	responseModel: 'gpt-4o-mini',
+	responseInputType: 'prompt',
+	responsePrompt: 'Say this is a test',
+	responseOptions: options,
+	...extra,
+});
+
+/** Input from messages or JSON hides the prompt, so a case must not set it. */
+function responseInput(inputType: 'messages' | 'json', extra: INodeParameters, options: INodeParameters = {}): INodeParameters {
+	const { responsePrompt: _hidden, ...rest } = response(options, { responseInputType: inputType, ...extra });
+	return rest;
+}
+
+/** Get, Delete, Cancel and List Input Items of the response the case's first run stored. */
+const responseById = (operation: string, extra: INodeParameters = {}): INodeParameters => ({
+	resource: 'response',
+	operation,
+	responseId: 'resp_000001',
+	...extra,
+});
+
+/** Stores one response with three input messages, as Create would, before a by-ID case runs. */
+async function storeResponse(server: OpenAiServer, background = false): Promise<void> {
+	const body = JSON.stringify({
+		model: 'gpt-4o-mini',
+		background,
+		input: ['one', 'two', 'three'].map((content) => ({ role: 'user', content })),
+	});
+	await fetch(`${server.baseUrl()}/responses`, {
+		method: 'POST',
+		headers: { Authorization: 'Bearer sk-test-key', 'Content-Type': 'application/json' },
+		body,
+	});
+}
+
+/** Max Retries of a by-ID operation, on a response stored first (whose request the checks leave out). */
+function byIdRetryCases(operation: string): MatrixCase[] {
+	return retryCases(`response ${operation}`, (options) => responseById(operation, { responseOptions: options })).map((retryCase) => ({
+		...retryCase,
+		arrange: async (server) => {
+			await storeResponse(server, operation === 'cancel');
+			await retryCase.arrange?.(server);
+		},
+		check: (run, requests) => retryCase.check?.(run, requests.slice(1)),
+	}));
+}
+
+const outputText = (run: NodeRun) => run.items[0].json.output_text;
+
+const responseCases: MatrixCase[] = [
+	{
+		name: 'response: prompt, lower range ends, simplify on',
+		parameters: response(
+			{
+				temperature: 0,
+				topP: 0,
+				topLogprobs: 0,
+				maxOutputTokens: 16,
+				maxToolCalls: 1,
+				store: true,
+				background: false,
+				parallelToolCalls: false,
+				metadata: '{"topic": "test"}',
+				promptCacheKey: 'cache-1',
+				safetyIdentifier: 'hashed-user-1',
+				include: ['message.output_text.logprobs', 'reasoning.encrypted_content'],
+				stream: false,
+				codeInterpreter: false,
+			},
+			{ responseInstructions: 'Be brief.', responseSimplify: true },
+		),
+		check: (run, requests) => {
+			expect(outputText(run)).toBe('Echo: Say this is a test');
+			expect(bodyOf(requests[0])).toMatchObject({ instructions: 'Be brief.', include: ['message.output_text.logprobs', 'reasoning.encrypted_content'] });
+		},
+	},
+	{
+		name: 'response: upper range ends, simplify off',
+		parameters: response({ temperature: 2, topP: 1, topLogprobs: 20, store: false }, { responseSimplify: false }),
+		check: (run) => expect(run.items[0].json).toMatchObject({ object: 'response', status: 'completed', store: false }),
+	},
+	{
+		name: 'response: messages with every role, image URLs, file IDs and image details',
+		parameters: responseInput('messages', {
+			responseMessages: {
+				values: [
+					{ role: 'developer', content: 'Answer briefly.' },
+					{ role: 'system', content: 'You are helpful.' },
+					{ role: 'assistant', content: 'Earlier answer.' },
+					{ role: 'user', content: 'One', imageUrls: 'https://example.com/a.png', imageDetail: 'auto', fileIds: 'file-abc' },
+					{ role: 'user', content: 'Two', imageUrls: 'https://example.com/b.png', imageDetail: 'high' },
+					{ role: 'user', content: 'Three', imageUrls: 'https://example.com/c.png', imageDetail: 'low' },
+				],
+			},
+		}),
+		check: (run, requests) => {
+			expect((bodyOf(requests[0]).input as unknown[]).length).toBe(6);
+			expect(outputText(run)).toBe('Echo: Three');
+		},
+	},
+	{
+		name: 'response: JSON input with a function call output (tool loop)',
+		parameters: responseInput('json', {
+			responseInputJson: JSON.stringify([
+				{ role: 'user', content: 'Weather in Paris?' },
+				{ type: 'function_call', call_id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}' },
+				{ type: 'function_call_output', call_id: 'call_1', output: '21 degrees' },
+			]),
+		}, { tools: RESPONSE_TOOLS }),
+		check: (run) => expect(outputText(run)).toBe('Tool said: 21 degrees'),
+	},
+	{
+		name: 'response: function tools, forced function, parallel calls',
+		parameters: response({ tools: RESPONSE_TOOLS, toolChoiceFunction: 'get_weather', parallelToolCalls: true }, { responsePrompt: 'CALL Paris' }),
+		check: (run, requests) => {
+			expect(bodyOf(requests[0]).tool_choice).toEqual({ type: 'function', name: 'get_weather' });
+			expect(run.items[0].json.function_calls).toEqual([{ call_id: 'call_1', name: 'get_weather', arguments: { text: 'Paris' } }]);
+		},
+	},
+	{
+		name: 'response: web search with every setting, file search at both ends, code interpreter',
+		parameters: response({
+			webSearch: {
+				settings: {
+					searchContextSize: 'high',
+					allowedDomains: 'openai.com, example.org',
+					country: 'US',
+					city: 'Boston',
+					region: 'Massachusetts',
+					timezone: 'America/New_York',
+				},
+			},
+			fileSearch: { settings: { vectorStoreIds: 'vs_1, vs_2', maxNumResults: 1 } },
+			codeInterpreter: true,
+		}),
+		check: (run, requests) => {
+			expect((bodyOf(requests[0]).tools as Array<{ type: string }>).map((tool) => tool.type)).toEqual(['web_search', 'file_search', 'code_interpreter']);
+			expect((run.items[0].json.citations as unknown[]).length).toBe(2);
+		},
+	},
+	...sweep('response webSearch searchContextSize', (value) => response({ webSearch: { settings: { searchContextSize: value } } }), ['low', 'medium']),
+	{
+		name: 'response: file search with 50 results',
+		parameters: response({ fileSearch: { settings: { vectorStoreIds: 'vs_1', maxNumResults: 50 } } }),
+	},
+	{
+		name: 'response: JSON schema output, parsed',
+		parameters: response({
+			outputFormat: 'json_schema',
+			jsonSchema: SCHEMA,
+			jsonSchemaName: 'answer',
+			jsonSchemaDescription: 'The answer',
+			jsonSchemaStrict: true,
+		}),
+		check: (run) => expect(run.items[0].json.output_parsed).toEqual({ answer: 'Echo: Say this is a test' }),
+	},
+	{
+		name: 'response: JSON schema, not strict',
+		parameters: response({ jsonSchema: SCHEMA, jsonSchemaStrict: false }),
+	},
+	...sweep('response outputFormat', (value) => response({ outputFormat: value }), ['text', 'json_object']),
+	...sweep('response reasoningEffort', (value) => response({ reasoningEffort: value }, { responseModel: 'o3-mini' }), [
+		'xhigh',
+		'high',
+		'low',
+		'max',
+		'medium',
+		'minimal',
+		'none',
+	]),
+	...sweep('response reasoningSummary', (value) => response({ reasoningSummary: value }, { responseModel: 'o3-mini' }), [
+		'auto',
+		'concise',
+		'detailed',
+	]),
+	...sweep('response serviceTier', (value) => response({ serviceTier: value }), ['auto', 'default', 'fast', 'flex', 'priority', 'scale']),
+	...sweep('response toolChoice', (value) => response({ toolChoice: value, tools: RESPONSE_TOOLS }), ['auto', 'none', 'required']),
+	...sweep('response truncation', (value) => response({ truncation: value }), ['auto', 'disabled']),
+	...sweep('response verbosity', (value) => response({ verbosity: value }, { responseModel: 'gpt-4.1' }), ['low', 'medium', 'high']),
+	{
+		name: 'response: stream',
+		parameters: response({ stream: true, reasoningSummary: 'auto' }, { responseModel: 'o3-mini' }),
+		check: (run, requests) => {
+			expect(bodyOf(requests[0]).stream).toBe(true);
+			expect(run.items[0].json.reasoning_summary).toBe('Thinking about: Say this is a test');
+		},
+	},
+	{
+		name: 'response: background',
+		parameters: response({ background: true }),
+		check: (run) => expect(run.items[0].json.status).toBe('queued'),
+	},
+	{
+		name: 'response: conversation',
+		parameters: response({ conversation: 'conv_123' }),
+	},
+	{
+		name: 'response: previous response ID the server does not know',
+		parameters: response({ previousResponseId: 'resp_unknown' }),
+		expectError: "Previous response with id 'resp_unknown' not found.",
+	},
+	...retryCases('response create', (options) => response(options)),
+	{
+		name: 'response get: simplify on',
+		parameters: responseById('get', { responseSimplify: true }),
+		arrange: (server) => storeResponse(server),
+		check: (run, requests) => {
+			expect(requests.map((request) => `${request.method} ${request.path}`)).toContain('GET /responses/resp_000001');
+			expect(outputText(run)).toBe('Echo: three');
+		},
+	},
+	{
+		name: 'response get: simplify off',
+		parameters: responseById('get', { responseSimplify: false }),
+		arrange: (server) => storeResponse(server),
+		check: (run) => expect(run.items[0].json.object).toBe('response'),
+	},
+	{
+		name: 'response cancel: simplify on',
+		parameters: responseById('cancel', { responseSimplify: true }),
+		arrange: (server) => storeResponse(server, true),
+		check: (run) => expect(run.items[0].json.status).toBe('cancelled'),
+	},
+	{
+		name: 'response cancel: simplify off',
+		parameters: responseById('cancel', { responseSimplify: false }),
+		arrange: (server) => storeResponse(server, true),
+		check: (run) => expect(run.items[0].json).toMatchObject({ object: 'response', status: 'cancelled' }),
+	},
+	{
+		name: 'response delete',
+		parameters: responseById('delete'),
+		arrange: (server) => storeResponse(server),
+		check: (run) => expect(run.items[0].json).toEqual({ id: 'resp_000001', object: 'response', deleted: true }),
+	},
+	{
+		name: 'response list input items: return all, ascending',
+		parameters: responseById('listInputItems', { responseReturnAll: true, responseOptions: { order: 'asc' } }),
+		arrange: (server) => storeResponse(server),
+		check: (run) => expect(run.items.map((item) => (item.json.content as Array<{ text: string }>)[0].text)).toEqual(['one', 'two', 'three']),
+	},
+	{
+		name: 'response list input items: limit 1, descending',
+		parameters: responseById('listInputItems', { responseReturnAll: false, responseLimit: 1, responseOptions: { order: 'desc' } }),
+		arrange: (server) => storeResponse(server),
+		check: (run) => expect(run.items.map((item) => (item.json.content as Array<{ text: string }>)[0].text)).toEqual(['three']),
+	},
+	...['get', 'delete', 'cancel', 'listInputItems'].flatMap(byIdRetryCases),
+];
+
+const embedding = (options: INodeParameters = {}, extra: INodeParameters = {}): INodeParameters => ({
+	resource: 'embedding',
+	operation: 'create',
+	embeddingModel: 'text-embedding-3-small',
+	embeddingInput: 'The food was delicious',
+	embeddingOptions: options,
+	...extra,
+});
+
+const embeddingCases: MatrixCase[] = [
+	{
+		name: 'embedding: base64, dimensions 1, user, simplify on',
+		parameters: embedding({ encodingFormat: 'base64', dimensions: 1, user: 'user-123' }, { embeddingSimplify: true }),
+		check: (run) => expect(run.items[0].json).toMatchObject({ embedding: [expect.any(Number)], index: 0, model: 'text-embedding-3-small' }),
+	},
+	{
+		name: 'embedding: float, simplify off',
+		parameters: embedding({ encodingFormat: 'float' }, { embeddingSimplify: false }),
+		check: (run) => expect(run.items[0].json).toMatchObject({ object: 'list', data: [{ index: 0 }] }),
+	},
+	{
+		name: 'embedding: 2,048 texts from an expression',
+		parameters: embedding({ dimensions: 4 }, { embeddingInput: '={{ $json.texts }}' }),
+		input: [{ texts: Array.from({ length: 2048 }, (_, index) => `text ${index}`) }],
+		check: (run, requests) => {
+			expect(bodyOf(requests[0]).input).toHaveLength(2048);
+			expect(run.items).toHaveLength(2048);
+		},
+	},
+	{
+		name: 'embedding: token ID arrays',
+		parameters: embedding({}, { embeddingInput: '={{ [[1, 2, 3], [4]] }}' }),
+		check: (run) => expect(run.items).toHaveLength(2),
+	},
+	...retryCases('embedding', (options) => embedding(options)),
+];
+
 export const MATRIX: MatrixCase[] = [
 	...chatCases,
 	...textCases,
@@ -604,4 +908,6 @@ export const MATRIX: MatrixCase[] = [
 	...imageCases,
 	...moderationCases,
 	...modelCases,
+	...responseCases,
+	...embeddingCases,
 ];

@@ -48,6 +48,12 @@ const ACTIONS = [
 	'List available models',
 	'Get details of a model',
 	'Classify content for policy violations',
+	'Create embeddings',
+	'Create a response',
+	'Get a response',
+	'List the input items of a response',
+	'Cancel a background response',
+	'Delete a response',
 ];
 
 /** The options of the select dropdown that is open right now (n8n's editor renders it in a popper). */
@@ -212,15 +218,17 @@ describe('OpenAI REST in the n8n editor (browser)', () => {
 		await expect(inputValue(page, 'operation')).resolves.toBe('Create Completion');
 	});
 
-	it('lists the six resources in the Resource selector', async () => {
+	it('lists the eight resources in the Resource selector', async () => {
 		const options = await openSelect(page, 'resource');
 		// n8n adds "Custom API Call" to every node that has a credential.
 		await expect(options.allInnerTexts()).resolves.toEqual([
 			'Chat',
 			'Edit',
+			'Embedding',
 			'Image',
 			'Model',
 			'Moderation',
+			'Response',
 			'Text',
 			'Custom API Call',
 		]);

@@ -102,7 +102,7 @@ describe('example workflows in a real n8n (import + execute)', () => {
 	describe('the files', () => {
 		it('cover every resource of the node', () => {
 			const resources = examples.flatMap((example) => ourNodes(example.workflow).map((node) => node.parameters.resource));
-			expect([...new Set(resources)].sort()).toEqual(['chat', 'edit', 'image', 'model', 'moderation', 'text']);
+			expect([...new Set(resources)].sort()).toEqual(['chat', 'edit', 'embedding', 'image', 'model', 'moderation', 'response', 'text']);
 		});
 
 		it('all refer to one credential, by id and name', () => {
@@ -196,6 +196,28 @@ describe('example workflows in a real n8n (import + execute)', () => {
 			categories: expect.objectContaining({ violence: true, sexual: false }),
 		});
 		expect(requestsSeen()).toEqual(['POST /moderations']);
+	});
+
+	it('response: the follow-up continues the first response through previous_response_id', async () => {
+		const result = await run('response.json');
+		const [first] = nodeOutput(result, 'Ask the Model');
+		expect(first.json).toMatchObject({ status: 'completed', output_text: 'Echo: Name one open-source workflow automation tool.' });
+		const [followUp] = nodeOutput(result, 'Ask a Follow-up');
+		expect(followUp.json).toMatchObject({ status: 'completed', output_text: 'Echo: And what does it cost?' });
+		expect(requestsSeen()).toEqual(['POST /responses', 'POST /responses']);
+		expect(server.requests[0].body).toMatchObject({ instructions: 'Answer in one short sentence.', temperature: 0.2, store: true });
+		expect(server.requests[1].body).toMatchObject({ previous_response_id: first.json.id, input: 'And what does it cost?' });
+	});
+
+	it('embedding: one item of 256 floats per text, sent as base64', async () => {
+		const result = await run('embedding.json');
+		const rows = nodeOutput(result, 'Embed the Texts').map((item) => item.json);
+		expect(rows.map((row) => [row.index, (row.embedding as number[]).length, typeof (row.embedding as number[])[0]])).toEqual([
+			[0, 256, 'number'],
+			[1, 256, 'number'],
+		]);
+		expect(requestsSeen()).toEqual(['POST /embeddings']);
+		expect(server.requests[0].body).toMatchObject({ encoding_format: 'base64', dimensions: 256 });
 	});
 
 	it('fails the run with the API error when the key is rejected', async () => {

@@ -49,6 +49,8 @@ const EXPECTED_MODELS_BY_RESOURCE: Record<string, string[]> = {
 	image: EXPECTED_MODELS.image,
 	moderation: EXPECTED_MODELS.moderation,
 	model: EXPECTED_MODELS.all,
+	response: EXPECTED_MODELS.responses,
+	embedding: EXPECTED_MODELS.embedding,
 };
 
 interface Dropdown {
@@ -104,7 +106,7 @@ describe('OpenAI REST inside a running n8n (REST API)', () => {
 	};
 
 	describe('loading', () => {
-		it('lists our node with its credential and all six resources', () => {
+		it('lists our node with its credential and all eight resources', () => {
 			const node = ourNode();
 			expect(node.displayName).toBe('OpenAI REST');
 			expect(node.credentials).toEqual([expect.objectContaining({ name: CREDENTIAL_TYPE, required: true })]);
@@ -114,9 +116,11 @@ describe('OpenAI REST inside a running n8n (REST API)', () => {
 			expect(ours?.sort()).toEqual([
 				'chat',
 				'edit',
+				'embedding',
 				'image',
 				'model',
 				'moderation',
+				'response',
 				'text',
 			]);
 		});

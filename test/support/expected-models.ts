@@ -17,6 +17,8 @@ export const EXPECTED_MODELS: Record<ModelFamily, string[]> = {
 	edit: ['code-davinci-edit-001', 'text-davinci-edit-001'],
 	image: ['dall-e-2', 'dall-e-3', 'gpt-image-1'],
 	moderation: ['omni-moderation-latest', 'text-moderation-latest', 'text-moderation-stable'],
+	responses: ['ft:gpt-4o-mini-2024-07-18:acme::abc123', 'gpt-3.5-turbo', 'gpt-4.1', 'gpt-4o', 'gpt-4o-mini', 'o1', 'o3-mini'],
+	embedding: ['text-embedding-3-small'],
 	// Model > Get offers every model the key can see.
 	all: DEFAULT_MODELS.map((model) => model.id).sort(),
 };

@@ -9,6 +9,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { TEST_PNG } from './png';
+import {
+	handleEmbeddings,
+	handleResponses,
+	noResponsesApi,
+	resolveResponsesRoute,
+	type ResponsesRoute,
+	type ResponsesStreamEnd,
+	ResponsesStore,
+} from './openai-server-responses';
 
 // ---------------------------------------------------------------------------------------------
 // Public types
@@ -43,6 +52,8 @@ export interface Fault {
 	cutStreamAfterChunks?: number;
 	/** Stream requests only: after 1 chunk send `data: {"error": {...}}` then end. */
 	streamError?: object;
+	/** Responses streams only: after 3 events end with `response.failed`, an `error` event or `response.incomplete`. */
+	responsesStreamEnd?: ResponsesStreamEnd;
 }
 
 export type RequestMatcher = string | RegExp | ((request: CapturedRequest) => boolean);
@@ -79,6 +90,8 @@ export interface OpenAiServerOptions {
 	streamChunkDelayMs?: number;
 	/** Latency of every answer, before its first byte (benchmarks). Default 0. */
 	responseDelayMs?: number;
+	/** Acts as a compatible server without the Responses API: every /responses path answers 404 or 405. */
+	withoutResponsesApi?: 404 | 405;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -208,6 +221,8 @@ interface OutcomeStream {
 	events: string[];
 	/** Whether to finish with `data: [DONE]` (chat and completions do, image streams do not). */
 	endsWithDone: boolean;
+	/** Responses streams: the event that ends the stream under a `responsesStreamEnd` fault. */
+	endWith?: (kind: ResponsesStreamEnd) => string;
 }
 interface OutcomeBinary {
 	kind: 'binary';
@@ -285,7 +300,7 @@ function defaultFaultBody(status: number) {
 // Routing
 // ---------------------------------------------------------------------------------------------
 
-type Endpoint = 'chat' | 'completions' | 'edits' | 'images' | 'modelList' | 'modelGet' | 'moderations' | 'file';
+type Endpoint = 'chat' | 'completions' | 'edits' | 'images' | 'modelList' | 'modelGet' | 'moderations' | 'file' | 'embeddings' | 'responses';
 
 interface Route {
 	endpoint: Endpoint | null;
@@ -293,6 +308,8 @@ interface Route {
 	path: string;
 	/** URL-decoded last segment for /models/{id} and /files/{name}. */
 	param?: string;
+	/** The Responses API operation of a /responses path. */
+	responses?: ResponsesRoute;
 }
 
 /** Matched against the end of the path, so any prefix works. Order matters (chat before completions). */
@@ -305,6 +322,7 @@ const ROUTES: ReadonlyArray<{ endpoint: Endpoint; method: 'GET' | 'POST'; suffix
 	{ endpoint: 'modelList', method: 'GET', suffix: /\/models$/ },
 	{ endpoint: 'modelGet', method: 'GET', suffix: /\/models\/([^/]+)$/ },
 	{ endpoint: 'file', method: 'GET', suffix: /\/files\/([^/]+)$/ },
+	{ endpoint: 'embeddings', method: 'POST', suffix: /\/embeddings$/ },
 ];
 
 function safeDecode(segment: string): string {
@@ -328,6 +346,14 @@ function rawPathname(rawUrl: string): string {
 
 export function resolveRoute(method: string, rawUrl: string): Route {
 	const pathname = normalisePathname(rawPathname(rawUrl));
+	const responses = resolveResponsesRoute(method, pathname);
+	if (responses.matched) {
+		// A page request keeps its query on the path, so the conformance check validates limit, order and after.
+		const query = responses.route?.operation === 'inputItems' && rawUrl.includes('?') ? `?${rawUrl.split('?')[1]}` : '';
+		return responses.route
+			? { endpoint: 'responses', path: responses.route.path + query, responses: responses.route }
+			: { endpoint: null, path: pathname };
+	}
 	for (const route of ROUTES) {
 		const match = route.suffix.exec(pathname);
 		if (!match) continue;
@@ -869,6 +895,7 @@ interface HandlerContext {
 	models: OpenAiModel[];
 	serverUrl: string;
 	nextId(prefix: string): string;
+	responsesStore: ResponsesStore;
 }
 
 /** Endpoints where `model` must be given (images and moderations have defaults). */
@@ -903,9 +930,21 @@ function dispatchPost(endpoint: Endpoint, rawBody: string, context: HandlerConte
 			return handleEdits(body);
 		case 'images':
 			return handleImages(body, context);
+		case 'embeddings':
+			return handleEmbeddings(body);
 		default:
 			return handleModerations(body, context);
 	}
+}
+
+/** The Responses API: the model check of other POSTs, then the handlers in openai-server-responses.ts. */
+function dispatchResponses(route: ResponsesRoute, fullPath: string, rawBody: string, context: HandlerContext): Outcome {
+	const parsed = parseJson(rawBody);
+	if (!parsed.ok) return errorOutcome(400, MALFORMED_JSON_MESSAGE);
+	const body = parsed.value;
+	const model = isRecord(body) ? body.model : undefined;
+	if (route.operation === 'create' && typeof model === 'string' && !context.models.some((entry) => entry.id === model)) return modelNotFound(model);
+	return handleResponses(route, { body, fullPath }, context.responsesStore);
 }
 
 function dispatch(method: string, fullPath: string, route: Route, rawBody: string, context: HandlerContext): Outcome {
@@ -918,6 +957,8 @@ function dispatch(method: string, fullPath: string, route: Route, rawBody: strin
 			return handleModelGet(route.param ?? '', context.models);
 		case 'file':
 			return handleFile(route.param ?? '');
+		case 'responses':
+			return dispatchResponses(route.responses!, fullPath, rawBody, context);
 		default:
 			return dispatchPost(route.endpoint, rawBody, context);
 	}
@@ -965,6 +1006,7 @@ function faultResponseBody(fault: Fault): { text: string; contentType: string } 
 /** Stream faults: which events to send and whether to finish with [DONE]. */
 function applyStreamFault(outcome: OutcomeStream, fault: Fault | undefined): { events: string[]; endsWithDone: boolean } {
 	if (fault?.streamError) return { events: [...outcome.events.slice(0, 1), dataEvent({ error: fault.streamError })], endsWithDone: false };
+	if (fault?.responsesStreamEnd && outcome.endWith) return { events: [...outcome.events.slice(0, 3), outcome.endWith(fault.responsesStreamEnd)], endsWithDone: false };
 	if (fault?.cutStreamAfterChunks !== undefined) return { events: outcome.events.slice(0, Math.max(0, fault.cutStreamAfterChunks)), endsWithDone: false };
 	return { events: outcome.events, endsWithDone: outcome.endsWithDone };
 }
@@ -1068,6 +1110,7 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 	let idCounter = 0;
 	let streamCounter = 0;
 	let serverUrl = '';
+	const responsesStore = new ResponsesStore();
 
 	/** A timer that close() can cut short. */
 	const sleep = (ms: number) =>
@@ -1085,6 +1128,7 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 			return serverUrl;
 		},
 		nextId: (prefix) => `${prefix}-${String(++idCounter).padStart(6, '0')}`,
+		responsesStore,
 	};
 
 	async function writeStream(exchange: Exchange, outcome: OutcomeStream, fault: Fault | undefined): Promise<void> {
@@ -1141,6 +1185,10 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 			if (unauthorised) return send(exchange, unauthorised, undefined);
 		}
 
+		if (options.withoutResponsesApi && route.responses) {
+			return send(exchange, noResponsesApi(options.withoutResponsesApi, method, rawPathname(fullPath)), undefined);
+		}
+
 		const fault = takeFault(oneShotFaults, permanentFaults, captured);
 		if (fault) {
 			exchange.extraHeaders = { ...fault.headers };
@@ -1156,7 +1204,9 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 		return send(exchange, dispatch(method, fullPath, route, rawBody, context), fault);
 	}
 
-	const server: Server = createServer((request, response) => {
+	// No server-side timeouts: on a loaded machine, thousands of queued connections wait longer than
+	// Node's defaults, and a keep-alive socket closed while the client reuses it resets the request.
+	const server: Server = createServer({ headersTimeout: 0, requestTimeout: 0, keepAliveTimeout: 120_000 }, (request, response) => {
 		handle(request, response).catch((error: Error) => {
 			if (response.headersSent) response.destroy();
 			else response.writeHead(500, { 'Content-Type': 'application/json' }).end(JSON.stringify(openAiErrorBody(`Test server failure: ${error.message}`, 'server_error')));
@@ -1192,6 +1242,7 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 			models.splice(0, models.length, ...cloneDefaultModels());
 			idCounter = 0;
 			streamCounter = 0;
+			responsesStore.reset();
 		},
 		close() {
 			for (const [timer, resolve] of pendingTimers) {

@@ -251,6 +251,27 @@ describeWithSpec('validateRequest against the official spec', () => {
 	});
 });
 
+describeWithSpec('validateRequest: /responses input items', () => {
+	const validate = (input: unknown) =>
+		validateRequest({ method: 'POST', path: '/responses', body: { model: 'gpt-4o', input } });
+
+	it('accepts a user message with content parts, as in OpenAI\'s image-input example', () => {
+		const parts = [
+			{ type: 'input_text', text: 'What is in this image?' },
+			{ type: 'input_image', image_url: 'https://example.com/a.png', detail: 'auto' },
+			{ type: 'input_file', file_id: 'file-abc' },
+		];
+		expect(errorsOf(validate([{ role: 'user', content: parts }]))).toBe('');
+		expect(errorsOf(validate([{ type: 'function_call_output', call_id: 'call_1', output: 'sunny' }]))).toBe('');
+	});
+
+	it('still rejects items that match no schema', () => {
+		expect(validate([{ role: 'user', content: [{ type: 'input_image', image_url: 'https://example.com/a.png' }] }]).valid).toBe(false);
+		expect(validate([{ role: 'robot', content: 'x' }]).valid).toBe(false);
+		expect(validate([{ type: 'no_such_item' }]).valid).toBe(false);
+	});
+});
+
 describeWithSpec('requestProperties', () => {
 	it('resolves $ref and allOf composition', () => {
 		const chat = requestProperties('POST', '/chat/completions');

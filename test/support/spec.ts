@@ -109,6 +109,21 @@ const addUriFormat: AjvCustomizer = (ajv) =>
 const backends = new Map<string, OpenAPIBackend>();
 
 /**
+ * The one correction made to the spec: in `InputItem` (items of `/responses` input) a message with a list of
+ * content parts matches both `EasyInputMessage` and `Item`'s `InputMessage`, so `oneOf` rejects every such
+ * message, OpenAI's own image-input example included. `anyOf` accepts what either schema accepts.
+ */
+function withUnambiguousInputItems(document: Document): Document {
+	const inputItem = (document.components?.schemas as JsonObject | undefined)?.InputItem;
+	if (isJsonObject(inputItem) && Array.isArray(inputItem.oneOf)) {
+		inputItem.anyOf = inputItem.oneOf;
+		delete inputItem.oneOf;
+		delete inputItem.discriminator;
+	}
+	return document;
+}
+
+/**
  * Quick mode is deliberate:
  * - openapi-backend's non-quick init checks the document against the OpenAPI 3.0 meta-schema, which rejects both
  *   files (the latest is OpenAPI 3.1) and then leaves the router empty;
@@ -125,7 +140,7 @@ function backendFor(era: SpecEra): OpenAPIBackend {
 	if (cached) return cached;
 
 	const backend = new OpenAPIBackend({
-		definition: parseYaml(readFileSync(file, 'utf8')) as Document,
+		definition: withUnambiguousInputItems(parseYaml(readFileSync(file, 'utf8')) as Document),
 		quick: true,
 		strict: true,
 		ajvOpts: { allErrors: true },

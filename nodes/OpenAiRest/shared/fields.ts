@@ -49,6 +49,20 @@ export function simplifyField(resource: string, displayOptions: IDisplayOptions)
 	};
 }
 
+/** Image Detail of a message row with image URLs (Chat and Response). */
+export const imageDetailField: INodeProperties = {
+	displayName: 'Image Detail',
+	name: 'imageDetail',
+	type: 'options',
+	options: [
+		{ name: 'Auto', value: 'auto' },
+		{ name: 'High', value: 'high' },
+		{ name: 'Low', value: 'low' },
+	],
+	default: 'auto',
+	description: 'How closely the model looks at the images: low is cheaper and faster',
+};
+
 /** Sorts options by display name, as n8n's UX guidelines ask for collections. */
 export function sortedOptions(options: INodeProperties[]): INodeProperties[] {
 	return [...options].sort((a, b) => a.displayName.localeCompare(b.displayName));
@@ -175,6 +189,120 @@ export const sharedOptions = {
 		default: true,
 		description:
 			'Whether a streamed answer ends with token usage. Turn off for compatible servers that reject stream_options.',
+	},
+	jsonSchemaName: {
+		displayName: 'JSON Schema Name',
+		name: 'jsonSchemaName',
+		type: 'string',
+		default: 'response',
+		description: 'Name of the response format: letters, digits, underscores and dashes, up to 64 characters',
+		routing: sendAs('response_format.json_schema.name'),
+	},
+	jsonSchemaDescription: {
+		displayName: 'JSON Schema Description',
+		name: 'jsonSchemaDescription',
+		type: 'string',
+		default: '',
+		description: 'What the response format is for, so the model knows how to answer in it',
+		routing: sendAs('response_format.json_schema.description'),
+	},
+	jsonSchemaStrict: {
+		displayName: 'JSON Schema Strict',
+		name: 'jsonSchemaStrict',
+		type: 'boolean',
+		default: true,
+		description: 'Whether the model must follow the schema exactly (Structured Outputs)',
+		routing: sendAs('response_format.json_schema.strict'),
+	},
+	parallelToolCalls: {
+		displayName: 'Parallel Tool Calls',
+		name: 'parallelToolCalls',
+		type: 'boolean',
+		default: true,
+		description: 'Whether the model may call several tools in one answer',
+		routing: sendAs('parallel_tool_calls'),
+	},
+	promptCacheKey: {
+		displayName: 'Prompt Cache Key',
+		name: 'promptCacheKey',
+		type: 'string',
+		default: '',
+		description: 'Groups similar requests to improve prompt cache hits; replaces User for caching',
+		routing: sendAs('prompt_cache_key'),
+	},
+	reasoningEffort: {
+		displayName: 'Reasoning Effort',
+		name: 'reasoningEffort',
+		type: 'options',
+		options: [
+			{ name: 'Extra High', value: 'xhigh' },
+			{ name: 'High', value: 'high' },
+			{ name: 'Low', value: 'low' },
+			{ name: 'Max', value: 'max' },
+			{ name: 'Medium', value: 'medium' },
+			{ name: 'Minimal', value: 'minimal' },
+			{ name: 'None', value: 'none' },
+		],
+		default: 'medium',
+		description: 'How much reasoning models (o-series, GPT-5) think before answering; not every model supports every value',
+		routing: sendAs('reasoning_effort'),
+	},
+	safetyIdentifier: {
+		displayName: 'Safety Identifier',
+		name: 'safetyIdentifier',
+		type: 'string',
+		default: '',
+		description: 'A stable, hashed identifier of your end user (up to 64 characters) that helps OpenAI detect abuse',
+		routing: sendAs('safety_identifier'),
+	},
+	serviceTier: {
+		displayName: 'Service Tier',
+		name: 'serviceTier',
+		type: 'options',
+		options: [
+			{ name: 'Auto', value: 'auto' },
+			{ name: 'Default', value: 'default' },
+			{ name: 'Fast', value: 'fast' },
+			{ name: 'Flex', value: 'flex' },
+			{ name: 'Priority', value: 'priority' },
+			{ name: 'Scale', value: 'scale' },
+		],
+		default: 'auto',
+		description: 'Which processing tier serves the request',
+		routing: sendAs('service_tier'),
+	},
+	toolChoice: {
+		displayName: 'Tool Choice',
+		name: 'toolChoice',
+		type: 'options',
+		options: [
+			{ name: 'Auto', value: 'auto', description: 'The model decides whether to call tools' },
+			{ name: 'None', value: 'none', description: 'The model answers without calling tools' },
+			{ name: 'Required', value: 'required', description: 'The model must call at least one tool' },
+		],
+		default: 'auto',
+		description: 'Whether and how the model calls the tools',
+		routing: sendAs('tool_choice'),
+	},
+	toolChoiceFunction: {
+		displayName: 'Tool Choice Function Name',
+		name: 'toolChoiceFunction',
+		type: 'string',
+		default: '',
+		description: 'Forces the model to call this function tool; overrides Tool Choice',
+	},
+	verbosity: {
+		displayName: 'Verbosity',
+		name: 'verbosity',
+		type: 'options',
+		options: [
+			{ name: 'Low', value: 'low' },
+			{ name: 'Medium', value: 'medium' },
+			{ name: 'High', value: 'high' },
+		],
+		default: 'medium',
+		description: 'How long and detailed the answer is (GPT-5 models)',
+		routing: sendAs('verbosity'),
 	},
 } satisfies Record<string, INodeProperties>;
 

@@ -14,6 +14,12 @@ export const MODEL_FAMILIES = {
 	image: { include: '^(dall-e|gpt-image|chatgpt-image)', exclude: '$^' },
 	moderation: { include: 'moderation', exclude: '$^' },
 	all: { include: '.', exclude: '$^' },
+	// Models that serve /responses: GPT and o-series, computer-use and codex models, fine-tuned ones.
+	responses: {
+		include: '^(ft:)?(gpt-|o[1-9]|computer-use|codex)',
+		exclude: 'instruct|image|audio|realtime|tts|transcribe|embedding|search-api|moderation',
+	},
+	embedding: { include: 'embedding', exclude: '$^' },
 } as const;
 
 export type ModelFamily = keyof typeof MODEL_FAMILIES;

@@ -114,7 +114,7 @@ export async function prepareStreamRequest(
 }
 
 /** A successful status whose body is not JSON: usually a Base URL that points at a web page. */
-function notJsonError(context: IExecuteSingleFunctions, status: number, body: string, apiKey?: string) {
+export function notJsonError(context: IExecuteSingleFunctions, status: number, body: string, apiKey?: string) {
 	const description = 'Check the Base URL in the credential: it should point at an OpenAI-compatible API.';
 	const cause = `The server answered with HTTP status ${status} and a body that is not valid JSON: ${excerpt(body, apiKey)}`;
 	const message = errorMessageFor(context, cause, description);
@@ -126,7 +126,13 @@ function notJsonError(context: IExecuteSingleFunctions, status: number, body: st
 	});
 }
 
-function streamError(context: IExecuteSingleFunctions, error: OpenAiStreamError, apiKey?: string) {
+/** The node error for a failed stream; `endMarker` names what a complete stream ends with. */
+export function streamError(
+	context: IExecuteSingleFunctions,
+	error: OpenAiStreamError,
+	apiKey?: string,
+	endMarker = '[DONE]',
+) {
 	const itemIndex = context.getItemIndex();
 	if (error.kind === 'api_error') {
 		const apiError = error.apiError ?? {};
@@ -141,7 +147,7 @@ function streamError(context: IExecuteSingleFunctions, error: OpenAiStreamError,
 	}
 	const description =
 		error.kind === 'incomplete'
-			? 'The stream ended before OpenAI sent [DONE], so the answer would be truncated. Nothing was returned for this item.'
+			? `The stream ended before OpenAI sent ${endMarker}, so the answer would be truncated. Nothing was returned for this item.`
 			: 'The stream contained an event that is not JSON.';
 	return new NodeOperationError(context.getNode(), errorMessageFor(context, error.message, description), {
 		itemIndex,

@@ -141,6 +141,58 @@ export const CASES: Case[] = [
 		values: { model: 'omni-moderation-latest', content: 'Hello', option: 1 },
 		spied: ['model', 'content', 'option'],
 	},
+	{
+		operation: 'response: create',
+		parameters: {
+			resource: 'response',
+			operation: 'create',
+			responseModel: expression('model'),
+			responsePrompt: expression('content'),
+			responseOptions: { temperature: expression('option') },
+		},
+		values: { model: 'gpt-4o-mini', content: 'Hi', option: 0.5 },
+		optionSent: true,
+		spied: ['model', 'content', 'option'],
+	},
+	{
+		operation: 'response: create (messages, streamed)',
+		parameters: {
+			resource: 'response',
+			operation: 'create',
+			responseModel: expression('model'),
+			responseInputType: 'messages',
+			responseMessages: { values: [{ role: 'user', content: expression('content') }] },
+			responseOptions: { stream: true, maxRetries: expression('option') },
+		},
+		values: { model: 'gpt-4o-mini', content: 'Hi', option: 1 },
+		spied: ['model', 'content', 'option'],
+	},
+	{
+		operation: 'response: create (input from JSON)',
+		parameters: {
+			resource: 'response',
+			operation: 'create',
+			responseModel: expression('model'),
+			responseInputType: 'json',
+			responseInputJson: '={{ [{ role: "user", content: $json.content }] }}',
+			responseOptions: { previousResponseId: '={{ $json.option }}' },
+		},
+		values: { model: 'gpt-4o-mini', content: 'Hi', option: '' },
+		spied: ['model', 'content', 'option'],
+	},
+	{
+		operation: 'embedding: create',
+		parameters: {
+			resource: 'embedding',
+			operation: 'create',
+			embeddingModel: expression('model'),
+			embeddingInput: expression('content'),
+			embeddingOptions: { dimensions: expression('option') },
+		},
+		values: { model: 'text-embedding-3-small', content: 'Hello', option: 8 },
+		optionSent: true,
+		spied: ['model', 'content', 'option'],
+	},
 ];
 
 /** Items whose spied keys count every read. */

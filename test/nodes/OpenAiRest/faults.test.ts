@@ -604,3 +604,171 @@ describe('secrets', () => {
 		expectNoSecret(result);
 	});
 });
+
+// ---------------------------------------------------------------------------------------------
+// The new operations: Response (Create, streamed Create, Get, Delete, Cancel, List Input Items) and Embedding
+// ---------------------------------------------------------------------------------------------
+
+interface Operation {
+	name: string;
+	parameters: INodeParameters;
+	/** Stores a response per question before the run (for the by-ID operations), by its ID. */
+	stored?: 'plain' | 'background';
+	/** The successful item of a question. */
+	expectAnswer: (item: INodeExecutionData, question: string) => void;
+}
+
+/** Stores one response per question, returning the input items that name them. */
+async function storeResponses(background: boolean): Promise<IDataObject[]> {
+	const stored: IDataObject[] = [];
+	for (const q of QUESTIONS) {
+		const reply = await fetch(`${server.baseUrl()}/responses`, {
+			method: 'POST',
+			headers: { Authorization: `Bearer ${KEY}`, 'Content-Type': 'application/json' },
+			body: JSON.stringify({ model: 'gpt-4o-mini', input: q, background }),
+		});
+		stored.push({ q, id: ((await reply.json()) as IDataObject).id });
+	}
+	server.requests.length = 0;
+	return stored;
+}
+
+const byStoredId = (operation: string): INodeParameters => ({ resource: 'response', operation, responseId: '={{ $json.id }}' });
+
+const OPERATIONS: Operation[] = [
+	{
+		name: 'response create',
+		parameters: { resource: 'response', operation: 'create', responseModel: 'gpt-4o-mini', responsePrompt: '={{ $json.q }}' },
+		expectAnswer: (item, q) => expect(item.json.output_text).toBe(`Echo: ${q}`),
+	},
+	{
+		name: 'response create, streamed',
+		parameters: {
+			resource: 'response',
+			operation: 'create',
+			responseModel: 'gpt-4o-mini',
+			responsePrompt: '={{ $json.q }}',
+			responseOptions: { stream: true },
+		},
+		expectAnswer: (item, q) => expect(item.json.output_text).toBe(`Echo: ${q}`),
+	},
+	{
+		name: 'response get',
+		parameters: byStoredId('get'),
+		stored: 'plain',
+		expectAnswer: (item, q) => expect(item.json.output_text).toBe(`Echo: ${q}`),
+	},
+	{
+		name: 'response delete',
+		parameters: byStoredId('delete'),
+		stored: 'plain',
+		expectAnswer: (item) => expect(item.json.deleted).toBe(true),
+	},
+	{
+		name: 'response cancel',
+		parameters: byStoredId('cancel'),
+		stored: 'background',
+		expectAnswer: (item) => expect(item.json.status).toBe('cancelled'),
+	},
+	{
+		name: 'response list input items',
+		parameters: byStoredId('listInputItems'),
+		stored: 'plain',
+		expectAnswer: (item, q) => expect((item.json.content as IDataObject[])[0].text).toBe(q),
+	},
+	{
+		name: 'embedding create',
+		parameters: { resource: 'embedding', operation: 'create', embeddingModel: 'text-embedding-3-small', embeddingInput: '={{ $json.q }}' },
+		expectAnswer: (item) => expect(item.json.embedding).toHaveLength(1536),
+	},
+];
+
+/** Whether a request is the one of a question: by its input, or by the stored response's ID in the path. */
+function requestOf(question: string, stored: IDataObject[]) {
+	const id = stored.find((entry) => entry.q === question)?.id as string | undefined;
+	return (request: { path: string; body: unknown }) =>
+		id ? request.path.includes(`/${id}`) : (request.body as IDataObject | undefined)?.input === question;
+}
+
+const NEW_OPERATION_FAULTS: Array<{ name: string; fault: Fault; times: number; message: string; description: string; httpCode: string; attempts: number }> = [
+	{
+		name: 'server errors until the node gives up',
+		fault: { status: 500, headers: FAST },
+		times: 3,
+		message: 'The server had an error while processing your request. Sorry about that!',
+		description: `type: server_error, HTTP status: 500\n${SERVER_SIDE}\nGave up after 3 attempts.`,
+		httpCode: '500',
+		attempts: 3,
+	},
+	{
+		name: 'quota exhausted, not retried',
+		fault: {
+			status: 429,
+			body: openAiError('You exceeded your current quota, please check your plan and billing details.', 'insufficient_quota', 'insufficient_quota'),
+		},
+		times: 1,
+		message: 'You exceeded your current quota, please check your plan and billing details.',
+		description:
+			'type: insufficient_quota, code: insufficient_quota, HTTP status: 429\nYour OpenAI quota is used up: add credit or raise the limit in your OpenAI billing settings. Retrying will not help.',
+		httpCode: '429',
+		attempts: 1,
+	},
+	{
+		name: 'an error message that echoes the key',
+		fault: { status: 400, body: openAiError(`Header "Authorization: Bearer ${KEY}" is not allowed.`, 'invalid_request_error', null) },
+		times: 1,
+		message: 'Header "Authorization: Bearer [redacted]" is not allowed.',
+		description: 'type: invalid_request_error, HTTP status: 400',
+		httpCode: '400',
+		attempts: 1,
+	},
+];
+
+describe.each(OPERATIONS)('fault matrix: $name', (operation) => {
+	const inputFor = async (count: number) =>
+		operation.stored ? (await storeResponses(operation.stored === 'background')).slice(0, count) : input(count);
+
+	it.each(NEW_OPERATION_FAULTS)('$name: stops with a clear error, Continue On Fail off', async (fault) => {
+		const items = await inputFor(1);
+		server.failNext(requestOf('first', items), fault.fault, fault.times);
+		const result = await runNode(operation.parameters, { credentials: credentials(), input: items });
+		expect(result.items).toEqual([]);
+		expect(result.error?.name).toBe('NodeApiError');
+		expect(result.error?.message).toBe(fault.message);
+		expect(result.error?.description).toBe(fault.description);
+		expect(result.error?.httpCode).toBe(fault.httpCode);
+		expect(result.error?.context?.itemIndex).toBe(0);
+		expect(server.requests).toHaveLength(fault.attempts);
+		expectNoSecret(result);
+	});
+
+	it.each(NEW_OPERATION_FAULTS)('$name: pairs an error item and keeps the others in order, Continue On Fail on', async (fault) => {
+		const items = await inputFor(3);
+		server.failNext(requestOf('second', items), fault.fault, fault.times);
+		const result = await runNode(operation.parameters, { credentials: credentials(), input: items, continueOnFail: true });
+		expect(result.error).toBeUndefined();
+		const rows = result.items.filter((item) => item.pairedItem !== undefined);
+		expect(rows.map((item) => (item.pairedItem as { item: number }).item)).toEqual(
+			[...rows.map((item) => (item.pairedItem as { item: number }).item)].sort((a, b) => a - b),
+		);
+		const failed = rows.filter((item) => item.error);
+		expect(failed.map(errorSummary)).toEqual([{ json: { error: fault.message }, pairedItem: { item: 1 }, description: fault.description }]);
+		for (const [index, q] of QUESTIONS.entries()) {
+			if (index === 1) continue;
+			const answers = rows.filter((item) => (item.pairedItem as { item: number }).item === index);
+			expect(answers.length).toBeGreaterThan(0);
+			operation.expectAnswer(answers[0], q);
+		}
+		expectNoSecret(result);
+	});
+
+	it('a wrong key gets OpenAI\'s masked 401, pointing at the credential', async () => {
+		const items = operation.stored ? [{ q: 'first', id: 'resp_000001' }] : input(1);
+		const result = await runNode(operation.parameters, { credentials: credentials(otherKeyServer.baseUrl()), input: items });
+		expect(result.error?.message).toBe(
+			'Incorrect API key provided: canary***def. You can find your API key at https://platform.openai.com/account/api-keys.',
+		);
+		expect(result.error?.description).toContain('Check the API key (and organization ID) in the OpenAI REST API credential.');
+		expectNoSecret(result);
+	});
+});

@@ -19,6 +19,8 @@ const PICKERS: Array<[string, string, ModelFamily]> = [
 	['image', 'generate', 'image'],
 	['moderation', 'classify', 'moderation'],
 	['model', 'get', 'all'],
+	['response', 'create', 'responses'],
+	['embedding', 'create', 'embedding'],
 ];
 
 const EXPECTED = EXPECTED_MODELS;
@@ -167,6 +169,17 @@ describe('isModelInFamily', () => {
 		['chatgpt-image-latest', 'chat', false],
 		['omni-moderation-2024-09-26', 'moderation', true],
 		['anything-at-all', 'all', true],
+		['computer-use-preview', 'responses', true],
+		['codex-mini-latest', 'responses', true],
+		['gpt-5-codex', 'responses', true],
+		['o3-deep-research', 'responses', true],
+		['ft:gpt-4.1-2025-04-14:acme::r1', 'responses', true],
+		['gpt-4o-realtime-preview', 'responses', false],
+		['gpt-3.5-turbo-instruct', 'responses', false],
+		['text-embedding-3-large', 'responses', false],
+		['text-embedding-3-large', 'embedding', true],
+		['text-embedding-ada-002', 'embedding', true],
+		['gpt-4o', 'embedding', false],
 	] as Array<[string, ModelFamily, boolean]>)('%s in %s: %s', (id, family, expected) => {
 		expect(isModelInFamily(id, family)).toBe(expected);
 	});
