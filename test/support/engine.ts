@@ -39,6 +39,8 @@ import { OpenAiApi } from '../../credentials/OpenAiApi.credentials';
 import { OpenAiRest } from '../../nodes/OpenAiRest/OpenAiRest.node';
 
 export const NODE_TYPE = 'n8n-nodes-openai-rest.openAiRest';
+/** The variant n8n derives for AI Agents from a `usableAsTool` node. */
+export const TOOL_NODE_TYPE = `${NODE_TYPE}Tool`;
 export const NODE_NAME = 'OpenAI';
 const INPUT_NODE = 'Input';
 const INPUT_NODE_TYPE = 'test.input';
@@ -105,6 +107,7 @@ DirectoryLoader.applyDeclarativeNodeOptionParameters(nodeType);
 class TestNodeTypes implements INodeTypes {
 	private readonly types: Record<string, INodeType> = {
 		[NODE_TYPE]: nodeType,
+		[TOOL_NODE_TYPE]: nodeType,
 		[INPUT_NODE_TYPE]: new InputNode(),
 	};
 
@@ -249,6 +252,8 @@ export interface RunOptions {
 	/** Another registered node type to run instead of ours (benchmarks). */
 	node?: { type: string; typeVersion: number; credentialType: string };
 	retryOnFail?: { maxTries: number; waitBetweenTries: number };
+	/** Run the node under its AI Agent tool type, as n8n does when an agent calls it. */
+	asTool?: boolean;
 }
 
 function serializeFiles(files: RunOptions['binary']): string {
@@ -271,7 +276,7 @@ export function workflowFor(parameters: INodeParameters, options: Omit<RunOption
 	const openAiNode: INode = {
 		id: 'openai-node',
 		name: NODE_NAME,
-		type: options.node?.type ?? NODE_TYPE,
+		type: options.node?.type ?? (options.asTool ? TOOL_NODE_TYPE : NODE_TYPE),
 		typeVersion: options.node?.typeVersion ?? 1,
 		position: [200, 0],
 		parameters,
