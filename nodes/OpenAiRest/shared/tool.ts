@@ -56,6 +56,16 @@ export function compactForAgent(resource: string, rows: IDataObject[]): IDataObj
 	}
 }
 
+/** How many numbers of a vector an agent is shown: enough to see it is there, not thousands of tokens. */
+export const EMBEDDING_PREVIEW_LENGTH = 8;
+
+/** An embedding row for an agent: its size and first numbers instead of the whole vector. */
+export function compactEmbedding(row: IDataObject): IDataObject {
+	const vector = Array.isArray(row.embedding) ? (row.embedding as unknown[]) : [];
+	const { embedding: _vector, ...rest } = row;
+	return { ...rest, dimensions: vector.length, embedding_preview: vector.slice(0, EMBEDDING_PREVIEW_LENGTH) };
+}
+
 /** What one generated image is and where it is, in a sentence an agent can pass on. */
 export function describeImageForAgent(image: {
 	index: number;

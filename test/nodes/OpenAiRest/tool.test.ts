@@ -30,6 +30,19 @@ describe('the node as an AI Agent tool', () => {
 		expect(items[0].json.usage).toBeDefined();
 	});
 
+	it('shows an embedding by its size and first numbers, not thousands of them', async () => {
+		const parameters = { resource: 'embedding', operation: 'create', embeddingModel: 'text-embedding-3-small', embeddingInput: 'Hello' };
+		const full = await runNode(parameters, { credentials: fixture.credentials() });
+		const { items, error } = await runNode(parameters, { credentials: fixture.credentials(), asTool: true });
+
+		expect(error).toBeUndefined();
+		const vector = full.items[0].json.embedding as number[];
+		expect(vector.length).toBeGreaterThan(8);
+		expect(items).toHaveLength(1);
+		expect(items[0].json).not.toHaveProperty('embedding');
+		expect(items[0].json).toMatchObject({ dimensions: vector.length, embedding_preview: vector.slice(0, 8) });
+	});
+
 	it('lists models as one item of sorted IDs', async () => {
 		const { items, error } = await runNode({ resource: 'model', operation: 'list' }, {
 			credentials: fixture.credentials(),

@@ -1,8 +1,10 @@
 import type { INode } from 'n8n-workflow';
 
 import {
+	compactEmbedding,
 	compactForAgent,
 	describeImageForAgent,
+	EMBEDDING_PREVIEW_LENGTH,
 	errorMessageFor,
 	runsAsTool,
 } from '../../../../nodes/OpenAiRest/shared/tool';
@@ -66,6 +68,21 @@ describe('compactForAgent', () => {
 			{ id: 'dall-e-3', object: 'model', created: 2, owned_by: 'system' },
 		];
 		expect(compactForAgent('model', rows)).toStrictEqual([{ count: 2, models: ['dall-e-3', 'gpt-4o'] }]);
+	});
+});
+
+describe('compactEmbedding', () => {
+	it('shows the size and the first numbers of a vector instead of all of them', () => {
+		const embedding = Array.from({ length: 1536 }, (_, index) => index / 1000);
+		const row = { index: 2, embedding, model: 'text-embedding-3-small', usage: { prompt_tokens: 3, total_tokens: 3 } };
+
+		expect(compactEmbedding(row)).toStrictEqual({
+			index: 2,
+			model: 'text-embedding-3-small',
+			usage: { prompt_tokens: 3, total_tokens: 3 },
+			dimensions: 1536,
+			embedding_preview: embedding.slice(0, EMBEDDING_PREVIEW_LENGTH),
+		});
 	});
 });
 
