@@ -1,7 +1,10 @@
 /**
- * The package in n8n's editor, in a real (headless) Chromium: sign in, open a new workflow, find
- * "OpenAI REST" in the node panel, add it, and see its selectors and the model dropdown filled from
- * the local OpenAI-compatible server. Screenshots go to .e2e/screenshots/ (git-ignored).
+ * The package in n8n's editor, in a real (headless) Chromium, used like a person would: sign in, find
+ * "OpenAI REST" in the node panel, add it, pick a model from the dropdown filled by the local OpenAI-compatible
+ * server, type a message, Execute step and read the answer; chain Edit Fields (Set) after it by drag and drop and
+ * run the workflow; generate an image and view it; and see a bad expression rejected before anything is sent.
+ * Full-page screenshots go to .e2e/screenshots/ (git-ignored); `npm run screenshots` also writes the cropped
+ * ones the README shows into docs/screenshots/.
  *
  * Needs Debian's chromium (`apt-get install -y chromium`), or E2E_CHROMIUM=/path/to/chrome.
  */
@@ -23,12 +26,45 @@ const CHROMIUM_ARGS = [
 	'--no-first-run',
 ];
 const SCREENSHOT_DIR = path.resolve(__dirname, '../../.e2e/screenshots');
+/** `npm run screenshots` sets E2E_DOC_SCREENSHOTS=1 to refresh the README's screenshots. */
+const DOC_SCREENSHOT_DIR = process.env.E2E_DOC_SCREENSHOTS === '1' ? path.resolve(__dirname, '../../docs/screenshots') : SCREENSHOT_DIR;
+const DOC_SCREENSHOT_PADDING = 8;
 const API_KEY = 'fake-e2e-editor-key';
 const CREDENTIAL = { id: 'e2eEditorCred001', name: 'OpenAI REST account' };
 const UI_TIMEOUT_MS = 60_000;
 
 const CHAT_MODELS = EXPECTED_MODELS.chat;
 const IMAGE_MODELS = EXPECTED_MODELS.image;
+const QUESTION = 'What is n8n?';
+// The local server answers a chat with "Echo: " and the last user message.
+const ANSWER = `Echo: ${QUESTION}`;
+const IMAGE_PROMPT = 'A lighthouse at sunset';
+const CHAT_ACTION = 'Message a chat model and get its reply';
+const ACTIONS = [
+	CHAT_ACTION,
+	'Complete a text prompt',
+	'Edit a text by instruction',
+	'Generate an image from a text prompt',
+	'List available models',
+	'Get details of a model',
+	'Classify content for policy violations',
+	'Create embeddings',
+	'Create a response',
+	'Get a response',
+	'List the input items of a response',
+	'Cancel a background response',
+	'Delete a response',
+	'Generate speech from text',
+	'Transcribe a recording',
+	'Translate a recording',
+	'Edit an image',
+	'Create a variation of an image',
+	'Upload a file',
+	'List files',
+	'Get a file',
+	'Download a file',
+	'Delete a file',
+];
 
 /** The options of the select dropdown that is open right now (n8n's editor renders it in a popper). */
 function openDropdownOptions(page: Page): Locator {
@@ -62,6 +98,61 @@ async function screenshot(page: Page, name: string): Promise<void> {
 	fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
 	// 'disabled' finishes the dropdowns' fade-in first
 	await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), animations: 'disabled' });
+}
+
+/** Closes the editor's toasts so they cover nothing in a screenshot. */
+async function closeToasts(page: Page): Promise<void> {
+	const closeButtons = page.locator('.el-notification:visible .el-notification__closeBtn');
+	for (const button of await closeButtons.all()) await button.click().catch(() => undefined);
+	await page.locator('.el-notification:visible').first().waitFor({ state: 'detached', timeout: 5_000 }).catch(() => undefined);
+}
+
+/** A small PNG cropped to the given elements (all of them, plus a margin), for the README. */
+async function docScreenshot(page: Page, name: string, ...targets: Locator[]): Promise<void> {
+	await closeToasts(page);
+	const boxes = await Promise.all(targets.map(async (target) => (await target.boundingBox())!));
+	const left = Math.max(0, Math.min(...boxes.map((box) => box.x)) - DOC_SCREENSHOT_PADDING);
+	const top = Math.max(0, Math.min(...boxes.map((box) => box.y)) - DOC_SCREENSHOT_PADDING);
+	const right = Math.max(...boxes.map((box) => box.x + box.width)) + DOC_SCREENSHOT_PADDING;
+	const bottom = Math.max(...boxes.map((box) => box.y + box.height)) + DOC_SCREENSHOT_PADDING;
+	fs.mkdirSync(DOC_SCREENSHOT_DIR, { recursive: true });
+	await page.screenshot({
+		path: path.join(DOC_SCREENSHOT_DIR, `${name}.png`),
+		animations: 'disabled',
+		clip: { x: left, y: top, width: right - left, height: bottom - top },
+	});
+}
+
+/** The value shown in a select or text parameter. */
+function inputValue(page: Page, parameterName: string): Promise<string> {
+	return page.getByTestId(`parameter-input-${parameterName}`).locator('input, textarea').first().inputValue();
+}
+
+/** The items of the output panel's JSON view, once it has rendered (it indents with non-breaking spaces). */
+async function outputJson(page: Page): Promise<unknown> {
+	const output = page.getByTestId('output-panel');
+	await output.getByTestId('radio-button-json').click();
+	const container = output.getByTestId('ndv-data-container');
+	await container.getByText('[', { exact: true }).first().waitFor();
+	await container.getByText(']', { exact: true }).last().waitFor();
+	return JSON.parse((await container.innerText()).replace(/\u00a0/g, ' '));
+}
+
+/** Drags an input field (a pill of the input panel's schema view) onto a parameter, as a person maps data. */
+async function dragInputField(page: Page, fieldName: string, target: Locator): Promise<void> {
+	const field = page.getByTestId('ndv-input-panel').locator('span', { hasText: new RegExp(`^${fieldName}$`) }).first();
+	const from = (await field.boundingBox())!;
+	const to = (await target.boundingBox())!;
+	await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+	await page.mouse.down();
+	await page.mouse.move(from.x + from.width / 2 + 30, from.y + from.height / 2 + 10, { steps: 5 });
+	await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 15 });
+	await page.mouse.up();
+}
+
+/** POST requests the node sent to the server for one endpoint. */
+function postsTo(server: OpenAiServer, endpoint: string) {
+	return server.requests.filter((request) => request.method === 'POST' && request.path === endpoint);
 }
 
 describe('OpenAI REST in the n8n editor (browser)', () => {
@@ -101,6 +192,10 @@ describe('OpenAI REST in the n8n editor (browser)', () => {
 		await page.getByTestId('password').locator('input').fill(OWNER.password);
 		await page.getByTestId('form-submit-button').click();
 		await page.waitForURL((url) => !url.pathname.startsWith('/signin'));
+
+		expect(new URL(page.url()).pathname).toBe('/home/workflows');
+		await page.getByTestId('main-sidebar-settings').waitFor();
+		await expect(page.getByTestId('main-sidebar-settings').isVisible()).resolves.toBe(true);
 	});
 
 	it('finds "OpenAI REST" in the node panel of a new workflow, with all its actions', async () => {
@@ -114,39 +209,23 @@ describe('OpenAI REST in the n8n editor (browser)', () => {
 		await ourItem.click();
 
 		const panel = page.getByTestId('node-creator');
-		for (const action of [
-			'Create a chat completion',
-			'Create a text completion',
-			'Create an edit',
-			'Generate an image',
-			'List models',
-			'Get a model',
-			'Classify content for policy violations',
-			'Generate speech from text',
-			'Transcribe a recording',
-			'Translate a recording',
-			'Edit an image',
-			'Create a variation of an image',
-			'Upload a file',
-			'List files',
-			'Download a file',
-			'Delete a file',
-		]) {
-			await panel.getByText(action, { exact: true }).waitFor();
-		}
+		await panel.getByText(CHAT_ACTION, { exact: true }).waitFor();
+		const shown = await Promise.all(ACTIONS.map((action) => panel.getByText(action, { exact: true }).isVisible()));
+		expect(Object.fromEntries(ACTIONS.map((action, index) => [action, shown[index]]))).toEqual(
+			Object.fromEntries(ACTIONS.map((action) => [action, true])),
+		);
 		await screenshot(page, '2-node-actions');
+		await docScreenshot(page, 'node-panel', panel);
 	});
 
 	it('adds the node with the credential preselected and shows the resource and operation selectors', async () => {
-		await page.getByTestId('node-creator').getByText('Create a chat completion', { exact: true }).click();
+		await page.getByTestId('node-creator').getByText(CHAT_ACTION, { exact: true }).click();
 
 		const parameters = page.getByTestId('node-parameters');
 		await parameters.waitFor();
 		await expect(page.getByTestId('node-credentials-select').locator('input').inputValue()).resolves.toBe(CREDENTIAL.name);
-		await expect(page.getByTestId('parameter-input-resource').locator('input').inputValue()).resolves.toBe('Chat');
-		await expect(page.getByTestId('parameter-input-operation').locator('input').inputValue()).resolves.toBe(
-			'Create Completion',
-		);
+		await expect(inputValue(page, 'resource')).resolves.toBe('Chat');
+		await expect(inputValue(page, 'operation')).resolves.toBe('Create Completion');
 	});
 
 	it('lists every resource in the Resource selector', async () => {
@@ -172,6 +251,7 @@ describe('OpenAI REST in the n8n editor (browser)', () => {
 		const options = await openSelect(page, 'chatModel');
 		await expect(options.allInnerTexts()).resolves.toEqual(CHAT_MODELS);
 		await screenshot(page, '3-chat-model-dropdown');
+		await docScreenshot(page, 'model-dropdown', page.getByTestId('parameter-input-chatModel'), page.locator('.el-select-dropdown:visible'));
 
 		// The editor loaded them from the server (it may do so as soon as the node opens).
 		const modelRequests = server.requests.filter((request) => request.method === 'GET' && request.path === '/models');
@@ -180,15 +260,132 @@ describe('OpenAI REST in the n8n editor (browser)', () => {
 		await closeSelect(page, 'chatModel');
 	});
 
-	it('reloads the model dropdown with image models after switching the resource to Image', async () => {
+	it('runs a chat completion with Execute step and shows the answer in the Table and JSON views', async () => {
+		const models = await openSelect(page, 'chatModel');
+		await models.filter({ hasText: /^gpt-4o$/ }).click();
+		await expect(inputValue(page, 'chatModel')).resolves.toBe('gpt-4o');
+		await page.getByTestId('parameter-input-content').locator('textarea').fill(QUESTION);
+		await page.getByTestId('node-execute-button').click();
+
+		const output = page.getByTestId('output-panel');
+		await output.getByTestId('node-run-status-success').waitFor();
+		await output.getByTestId('radio-button-table').click();
+		await output.locator('table').waitFor();
+		const headers = await output.locator('table th').allInnerTexts();
+		const cells = await output.locator('table tbody tr').first().locator('> td').allInnerTexts();
+		expect(Object.fromEntries(headers.slice(0, 3).map((header, index) => [header, cells[index]]))).toEqual({
+			role: 'assistant',
+			content: ANSWER,
+			finish_reason: 'stop',
+		});
+		await screenshot(page, '5-chat-output');
+		await docScreenshot(page, 'chat-output', output.getByTestId('run-data-pane-header'), output.locator('table'));
+
+		await expect(outputJson(page)).resolves.toEqual([
+			expect.objectContaining({ role: 'assistant', content: ANSWER, finish_reason: 'stop' }),
+		]);
+		expect(postsTo(server, '/chat/completions').map((request) => request.body)).toEqual([
+			{ model: 'gpt-4o', messages: [{ role: 'user', content: QUESTION }] },
+		]);
+	});
+
+	it('chains Edit Fields (Set) reading {{ $json.content }}, mapped by drag and drop, and runs the workflow', async () => {
+		await page.getByTestId('ndv-close-button').click();
+		await page.getByTestId('canvas-node').filter({ hasText: CHAT_ACTION }).getByTestId('canvas-handle-plus').click();
+		await page.getByTestId('node-creator-search-bar').fill('Edit Fields');
+		await page.getByTestId('node-creator-item-name').filter({ hasText: /^Edit Fields \(Set\)$/ }).click();
+		await page.getByTestId('node-parameters').waitFor();
+
+		await page.getByTestId('assignment-collection-drop-area').click();
+		const assignment = page.getByTestId('assignment').first();
+		await assignment.getByTestId('assignment-name').locator('input').fill('answer');
+		const value = assignment.getByTestId('assignment-value');
+		await dragInputField(page, 'content', value);
+		await value.getByText('{{ $json.content }}').waitFor();
+		await expect(value.innerText()).resolves.toContain('{{ $json.content }}');
+
+		await page.getByTestId('ndv-close-button').click();
+		await page.getByTestId('execute-workflow-button').click();
+		await page.getByText('Workflow executed successfully').first().waitFor();
+		await page.getByTestId('canvas-node').filter({ hasText: 'Edit Fields' }).dblclick();
+		await page.getByTestId('output-panel').getByTestId('node-run-status-success').waitFor();
+		await expect(outputJson(page)).resolves.toEqual([{ answer: ANSWER }]);
+		expect(postsTo(server, '/chat/completions')).toHaveLength(2);
+		await page.getByTestId('ndv-close-button').click();
+	});
+
+	it('generates an image after switching to Image → Generate and shows it as binary data', async () => {
+		await page.getByTestId('canvas-node').filter({ hasText: CHAT_ACTION }).dblclick();
 		const resources = await openSelect(page, 'resource');
 		await resources.filter({ hasText: /^Image$/ }).click();
-		await expect(page.getByTestId('parameter-input-operation').locator('input').inputValue()).resolves.toBe('Generate');
+		await expect(inputValue(page, 'operation')).resolves.toBe('Generate');
 
 		const models = await openSelect(page, 'imageModel');
 		await models.filter({ hasText: /^gpt-image-1$/ }).waitFor();
 		await expect(models.allInnerTexts()).resolves.toEqual(IMAGE_MODELS);
 		await screenshot(page, '4-image-model-dropdown');
-		await closeSelect(page, 'imageModel');
+		await models.filter({ hasText: /^gpt-image-1$/ }).click();
+		await page.getByTestId('parameter-input-imagePrompt').locator('textarea').fill(IMAGE_PROMPT);
+		await page.getByTestId('node-execute-button').click();
+
+		const output = page.getByTestId('output-panel');
+		await output.getByTestId('node-run-status-success').waitFor();
+		await output.getByTestId('radio-button-binary').click();
+		const card = output.getByTestId('ndv-binary-data_0');
+		const details = (await card.innerText()).split('\n').map((line) => line.trim());
+		expect(details).toEqual(
+			expect.arrayContaining(['data', 'File Name:', 'a-lighthouse-at-sunset-1.png', 'Mime Type:', 'image/png']),
+		);
+		expect(details[details.indexOf('File Name:') + 1]).toBe('a-lighthouse-at-sunset-1.png');
+		expect(details[details.indexOf('Mime Type:') + 1]).toBe('image/png');
+		await docScreenshot(page, 'image-preview', output.getByTestId('run-data-pane-header'), card);
+
+		await card.getByTestId('ndv-view-binary-data').click();
+		const image = output.getByTestId('ndv-data-container').locator('img');
+		await image.waitFor();
+		const loadedWidth = image.evaluate((element) => {
+			const loaded = element as unknown as { complete: boolean; naturalWidth: number };
+			return loaded.complete ? loaded.naturalWidth : 0;
+		});
+		await expect(loadedWidth).resolves.toBe(4); // TEST_PNG is 4x3
+		await screenshot(page, '6-image-view');
+		expect(postsTo(server, '/images/generations').map((request) => request.body)).toEqual([
+			{ model: 'gpt-image-1', prompt: IMAGE_PROMPT },
+		]);
+		await output.getByText('Back to list').click();
+	});
+
+	it('rejects a Sampling Temperature of 5 given by expression, naming the parameter, and sends nothing', async () => {
+		const resources = await openSelect(page, 'resource');
+		await resources.filter({ hasText: /^Chat$/ }).click();
+		await page.getByTestId('parameter-input-content').locator('textarea').fill(QUESTION);
+
+		// The first "Add Option" is the node's Options; the second is n8n's Request Options.
+		await page.getByTestId('collection-parameter-add').first().click();
+		await openDropdownOptions(page).filter({ hasText: /^Sampling Temperature$/ }).click();
+		const temperature = page.getByTestId('parameter-item').filter({ has: page.getByTestId('parameter-input-temperature') }).last();
+		await temperature.hover();
+		await temperature.getByTestId('radio-button-expression').click();
+		await temperature.locator('.cm-content').first().click();
+		await page.keyboard.press('Control+a');
+		// The expression editor closes the braces itself.
+		await page.keyboard.type('{{ 5 ');
+		// The resolved value under the field shows once the editor has stored the expression.
+		await temperature.getByText('5', { exact: true }).waitFor();
+		await expect(temperature.innerText()).resolves.toContain('{{ 5 }}');
+
+		const chatRequestsBefore = postsTo(server, '/chat/completions').length;
+		await page.getByTestId('node-execute-button').click();
+		const output = page.getByTestId('output-panel');
+		await output.getByTestId('node-error-message').waitFor();
+		await expect(output.getByTestId('node-error-message').innerText()).resolves.toBe(
+			'Invalid "Sampling Temperature" in item 0: must be between 0 and 2, got 5',
+		);
+		await expect(output.getByTestId('node-error-description').innerText()).resolves.toBe(
+			'Parameter "Sampling Temperature" must be between 0 and 2, got 5. Nothing was sent to the API.',
+		);
+		await screenshot(page, '7-error');
+		await docScreenshot(page, 'error', output.getByTestId('node-error-message'), output.getByTestId('node-error-description'));
+		expect(postsTo(server, '/chat/completions')).toHaveLength(chatRequestsBefore);
 	});
 });

@@ -90,8 +90,11 @@ describe('example workflows in a real n8n (import + execute)', () => {
 
 	/** Runs an example and expects it to succeed. */
 	const run = async (file: string): Promise<ExecutionResult> => {
-		const { exitCode, run: execution } = await n8n.execute(exampleFile(file).id);
-		expect({ exitCode, status: execution.status, error: execution.data.resultData.error }).toEqual({
+		const { exitCode, signal, run: execution } = await n8n.execute(exampleFile(file).id);
+		// On a loaded machine n8n's CLI is now and then ended by a signal while it shuts down, after it
+		// printed the run: the run's own status decides then.
+		const ended = exitCode === null && signal ? 0 : exitCode;
+		expect({ exitCode: ended, status: execution.status, error: execution.data.resultData.error }).toEqual({
 			exitCode: 0,
 			status: 'success',
 			error: undefined,

@@ -39,6 +39,8 @@ import { OpenAiApi } from '../../credentials/OpenAiApi.credentials';
 import { OpenAiRest } from '../../nodes/OpenAiRest/OpenAiRest.node';
 
 export const NODE_TYPE = 'n8n-nodes-openai-rest.openAiRest';
+/** The variant n8n derives for AI Agents from a `usableAsTool` node. */
+export const TOOL_NODE_TYPE = `${NODE_TYPE}Tool`;
 export const NODE_NAME = 'OpenAI';
 const INPUT_NODE = 'Input';
 const INPUT_NODE_TYPE = 'test.input';
@@ -120,6 +122,7 @@ function withRoutingExecute(declarative: INodeType): INodeType {
 class TestNodeTypes implements INodeTypes {
 	private readonly types: Record<string, INodeType> = {
 		[NODE_TYPE]: withRoutingExecute(nodeType),
+		[TOOL_NODE_TYPE]: nodeType,
 		[INPUT_NODE_TYPE]: new InputNode(),
 	};
 
@@ -266,6 +269,8 @@ export interface RunOptions {
 	retryOnFail?: { maxTries: number; waitBetweenTries: number };
 	/** Aborting it stops the execution, as n8n's Stop button does (WorkflowExecute's cancel). */
 	stopSignal?: AbortSignal;
+	/** Run the node under its AI Agent tool type, as n8n does when an agent calls it. */
+	asTool?: boolean;
 }
 
 function serializeFiles(files: RunOptions['binary']): string {
@@ -288,7 +293,7 @@ export function workflowFor(parameters: INodeParameters, options: Omit<RunOption
 	const openAiNode: INode = {
 		id: 'openai-node',
 		name: NODE_NAME,
-		type: options.node?.type ?? NODE_TYPE,
+		type: options.node?.type ?? (options.asTool ? TOOL_NODE_TYPE : NODE_TYPE),
 		typeVersion: options.node?.typeVersion ?? 1,
 		position: [200, 0],
 		parameters,

@@ -1036,7 +1036,7 @@ function applyStreamFault(outcome: OutcomeStream, fault: Fault | undefined): { e
 // Transport
 // ---------------------------------------------------------------------------------------------
 
-function readBody(request: IncomingMessage): Promise<Buffer> {
+export function readBody(request: IncomingMessage): Promise<Buffer> {
 	return new Promise((resolve, reject) => {
 		const chunks: Buffer[] = [];
 		request.on('data', (chunk: Buffer) => chunks.push(chunk));

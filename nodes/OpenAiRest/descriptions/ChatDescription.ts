@@ -43,7 +43,7 @@ export const chatOperations: INodeProperties = {
 		{
 			name: 'Create Completion',
 			value: 'create',
-			action: 'Create a chat completion',
+			action: 'Message a chat model and get its reply',
 			description: 'Answer a conversation with the next assistant message',
 			routing: {
 				request: { method: 'POST', url: '/chat/completions' },

@@ -31,7 +31,7 @@ export const editOperations: INodeProperties = {
 		{
 			name: 'Create Edit',
 			value: 'create',
-			action: 'Create an edit',
+			action: 'Edit a text by instruction',
 			description: 'Rewrite a text following an instruction',
 			routing: {
 				request: { method: 'POST', url: '/edits' },

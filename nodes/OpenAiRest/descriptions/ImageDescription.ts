@@ -22,7 +22,7 @@ export const imageOperations: INodeProperties = {
 		{
 			name: 'Generate',
 			value: 'generate',
-			action: 'Generate an image',
+			action: 'Generate an image from a text prompt',
 			description: 'Create images from a text prompt',
 			routing: {
 				request: { method: 'POST', url: '/images/generations' },

@@ -14,7 +14,7 @@ export const modelOperations: INodeProperties = {
 		{
 			name: 'Get',
 			value: 'get',
-			action: 'Get a model',
+			action: 'Get details of a model',
 			description: 'Retrieve the owner and creation date of one model',
 			routing: {
 				request: { method: 'GET', url: '=/models/{{encodeURIComponent($parameter.modelId)}}' },
@@ -25,7 +25,7 @@ export const modelOperations: INodeProperties = {
 		{
 			name: 'List',
 			value: 'list',
-			action: 'List models',
+			action: 'List available models',
 			description: 'List the models your key can use',
 			routing: {
 				request: { method: 'GET', url: '/models' },

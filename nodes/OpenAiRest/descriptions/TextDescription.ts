@@ -73,7 +73,7 @@ export const textOperations: INodeProperties = {
 		{
 			name: 'Create Completion',
 			value: 'create',
-			action: 'Create a text completion',
+			action: 'Complete a text prompt',
 			description: 'Continue a prompt with a legacy completion model',
 			routing: {
 				request: { method: 'POST', url: '/completions' },

@@ -6,6 +6,7 @@ import type { IDataObject, IExecuteSingleFunctions, INodeExecutionData } from 'n
 
 import { pairedItems } from './output';
 import { simplifyName } from './parameters';
+import { compactEmbedding, runsAsTool } from './tool';
 import { InvalidParameter } from './validation';
 
 export const MAX_EMBEDDING_INPUTS = 2048;
@@ -95,5 +96,7 @@ export async function outputEmbeddings(
 ): Promise<INodeExecutionData[]> {
 	const simplify = this.getNodeParameter(simplifyName('embedding'), true) as boolean;
 	const lists = items.map((item) => decodeEmbeddingList(item.json));
-	return simplify ? pairedItems(this, lists.flatMap(simplifyEmbeddingList)) : pairedItems(this, lists);
+	if (!simplify) return pairedItems(this, lists);
+	const rows = lists.flatMap(simplifyEmbeddingList);
+	return pairedItems(this, runsAsTool(this) ? rows.map(compactEmbedding) : rows);
 }

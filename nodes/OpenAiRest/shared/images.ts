@@ -9,6 +9,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { slugOf } from './binary';
 import { readOption } from './parameters';
 import { sentBody } from './sent-request';
+import { describeImageForAgent, errorMessageFor, runsAsTool } from './tool';
 import { InvalidParameter } from './validation';
 
 interface ImageModelRules {
@@ -183,10 +184,9 @@ async function downloadImage(
 		caught = error;
 	}
 	if (!file) {
-		throw new NodeOperationError(context.getNode(), `Could not download image ${index + 1} from ${url}`, {
-			itemIndex: context.getItemIndex(),
-			description: `${(caught as Error | undefined)?.message ?? 'No response'}. Image URLs expire 60 minutes after generation; use Response Format Binary File to avoid the download.`,
-		});
+		const description = `${(caught as Error | undefined)?.message ?? 'No response'}. Image URLs expire 60 minutes after generation; use Response Format Binary File to avoid the download.`;
+		const message = errorMessageFor(context, `Could not download image ${index + 1} from ${url}`, description);
+		throw new NodeOperationError(context.getNode(), message, { itemIndex: context.getItemIndex(), description });
 	}
 	const contentType = String(file.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
 	return {
@@ -213,8 +213,10 @@ export async function imagesToItems(
 	for (const key of ['size', 'quality', 'background', 'output_format', 'usage']) {
 		if (body[key] !== undefined) shared[key] = body[key];
 	}
+	const images = body.data ?? [];
+	const asTool = runsAsTool(this);
 	const results: INodeExecutionData[] = [];
-	for (const [index, image] of (body.data ?? []).entries()) {
+	for (const [index, image] of images.entries()) {
 		const json: IDataObject = { index, ...shared };
 		if (image.revised_prompt) json.revised_prompt = image.revised_prompt;
 		let bytes: Buffer | undefined;
@@ -230,11 +232,18 @@ export async function imagesToItems(
 			}
 		}
 		const result: INodeExecutionData = { json, pairedItem: { item: itemIndex } };
+		const fileName = bytes ? imageFileName(prompt, index, extensionFromMime(mimeType)) : undefined;
 		if (bytes) {
-			const fileName = imageFileName(prompt, index, extensionFromMime(mimeType));
 			result.binary = {
 				[binaryProperty]: await this.helpers.prepareBinaryData(bytes, fileName, mimeType),
 			};
+		}
+		// An agent never sees binary data, so as a tool the item says in words what was made and where.
+		if (asTool) {
+			const revisedPrompt = image.revised_prompt as string | undefined;
+			const place = { url: json.url as string | undefined, binaryProperty, fileName, mimeType };
+			const count = images.length;
+			result.json = { result: describeImageForAgent({ index, count, model, revisedPrompt, ...place }) };
 		}
 		results.push(result);
 	}

@@ -17,6 +17,7 @@ import {
 	readOpenAiStream,
 } from './stream';
 import { isSimplified, readOption } from './parameters';
+import { compactForAgent, errorMessageFor, runsAsTool } from './tool';
 import { apiKeyOf } from './transport';
 
 type Body = IDataObject & { choices?: IDataObject[]; usage?: IDataObject; data?: IDataObject[] };
@@ -81,14 +82,22 @@ const SIMPLIFIERS: Record<string, (body: Body) => IDataObject[]> = {
 	model: simplifyModelListBody,
 };
 
-/** postReceive: with Simplify on, reshapes the response into the simplified rows of its resource. */
+/**
+ * postReceive: with Simplify on, reshapes the response into the simplified rows of its resource;
+ * run as an AI Agent tool, into compact rows that keep the agent's context small.
+ */
 export async function simplifyResponse(
 	this: IExecuteSingleFunctions,
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
 	if (!isSimplified(this)) return items;
-	const simplify = SIMPLIFIERS[this.getNodeParameter('resource') as string];
-	return items.flatMap((item) => pairedItems(this, simplify(item.json as Body)));
+	const resource = this.getNodeParameter('resource') as string;
+	const simplify = SIMPLIFIERS[resource];
+	const asTool = runsAsTool(this);
+	return items.flatMap((item) => {
+		const rows = simplify(item.json as Body);
+		return pairedItems(this, asTool ? compactForAgent(resource, rows) : rows);
+	});
 }
 
 /** preSend: a streamed call asks for a text body (so nothing JSON-parses it first) and for usage. */
@@ -106,10 +115,12 @@ export async function prepareStreamRequest(
 
 /** A successful status whose body is not JSON: usually a Base URL that points at a web page. */
 export function notJsonError(context: IExecuteSingleFunctions, status: number, body: string, apiKey?: string) {
-	const message = `The server answered with HTTP status ${status} and a body that is not valid JSON: ${excerpt(body, apiKey)}`;
+	const description = 'Check the Base URL in the credential: it should point at an OpenAI-compatible API.';
+	const cause = `The server answered with HTTP status ${status} and a body that is not valid JSON: ${excerpt(body, apiKey)}`;
+	const message = errorMessageFor(context, cause, description);
 	return new NodeApiError(context.getNode(), { message } as JsonObject, {
 		message,
-		description: 'Check the Base URL in the credential: it should point at an OpenAI-compatible API.',
+		description,
 		httpCode: String(status),
 		itemIndex: context.getItemIndex(),
 	});
@@ -130,19 +141,17 @@ export function streamError(
 			apiError.code && `code: ${apiError.code}`,
 			apiError.param && `param: ${apiError.param}`,
 		].filter(Boolean);
-		const message = redact(apiError.message ?? 'The stream reported an error', apiKey);
-		return new NodeApiError(context.getNode(), { message } as JsonObject, {
-			message,
-			description: `The API reported an error in the middle of the stream${fields.length ? ` (${fields.join(', ')})` : ''}.`,
-			itemIndex,
-		});
+		const description = `The API reported an error in the middle of the stream${fields.length ? ` (${fields.join(', ')})` : ''}.`;
+		const message = errorMessageFor(context, redact(apiError.message ?? 'The stream reported an error', apiKey), description);
+		return new NodeApiError(context.getNode(), { message } as JsonObject, { message, description, itemIndex });
 	}
-	return new NodeOperationError(context.getNode(), error.message, {
+	const description =
+		error.kind === 'incomplete'
+			? `The stream ended before OpenAI sent ${endMarker}, so the answer would be truncated. Nothing was returned for this item.`
+			: 'The stream contained an event that is not JSON.';
+	return new NodeOperationError(context.getNode(), errorMessageFor(context, error.message, description), {
 		itemIndex,
-		description:
-			error.kind === 'incomplete'
-				? `The stream ended before OpenAI sent ${endMarker}, so the answer would be truncated. Nothing was returned for this item.`
-				: 'The stream contained an event that is not JSON.',
+		description,
 	});
 }
 

@@ -11,6 +11,7 @@ import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE, DEFAULT_BASE_URL } from './constants';
 import { readOption } from './parameters';
+import { errorMessageFor } from './tool';
 import {
 	type ApiFailure,
 	describeHttpFailure,
@@ -139,8 +140,8 @@ async function retrying<T>(context: IExecuteSingleFunctions, target: RequestTarg
 			continue;
 		}
 		const retried = attempt > 0 ? `\nGave up after ${attempt + 1} attempts.` : '';
-		const message = redact(failure.message, apiKey);
 		const description = redact(failure.description + retried, apiKey);
+		const message = errorMessageFor(context, redact(failure.message, apiKey), description);
 		throw new NodeApiError(
 			context.getNode(),
 			{ message, description, status: failure.status ?? null } as JsonObject,

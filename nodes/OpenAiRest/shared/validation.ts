@@ -1,6 +1,8 @@
 import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { errorMessageFor } from './tool';
+
 /** A check on one key of the request body, named after the parameter the user sees. */
 export interface BodyRule {
 	key: string;
@@ -109,14 +111,10 @@ export function checkBody(body: IDataObject, rules: readonly BodyRule[]): void {
 /** Wraps an InvalidParameter into the error n8n shows, naming the parameter and the item. */
 export function invalidParameterError(context: IExecuteSingleFunctions, error: InvalidParameter) {
 	const itemIndex = context.getItemIndex();
-	return new NodeOperationError(
-		context.getNode(),
-		`Invalid "${error.label}" in item ${itemIndex}: ${error.problem}`,
-		{
-			itemIndex,
-			description: `Parameter "${error.label}" ${error.problem}. Nothing was sent to the API.`,
-		},
-	);
+	const description = `Parameter "${error.label}" ${error.problem}. Nothing was sent to the API.`;
+	const cause = `Invalid "${error.label}" in item ${itemIndex}: ${error.problem}`;
+	const message = errorMessageFor(context, cause, 'Nothing was sent to the API.');
+	return new NodeOperationError(context.getNode(), message, { itemIndex, description });
 }
 
 /** Runs a check, turning an InvalidParameter into the node error for the current item. */

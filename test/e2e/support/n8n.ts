@@ -81,6 +81,8 @@ export function e2eEnvironment(): E2eEnvironment {
 
 export interface CliResult {
 	code: number | null;
+	/** The signal that ended the process, when no exit code did. */
+	signal?: NodeJS.Signals | null;
 	stdout: string;
 	stderr: string;
 }
@@ -223,10 +225,12 @@ export class N8nInstance {
 		child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
 		child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
 		const timer = setTimeout(() => void stopProcessGroup(child), timeoutMs);
-		const code = await new Promise<number | null>((resolve) => child.once('close', (exitCode) => resolve(exitCode)));
+		const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+			child.once('close', (exitCode, exitSignal) => resolve([exitCode, exitSignal])),
+		);
 		clearTimeout(timer);
 		forgetProcessGroup(child.pid);
-		return { code, stdout, stderr };
+		return { code, signal, stdout, stderr };
 	}
 
 	async runCliOrThrow(args: string[]): Promise<CliResult> {
@@ -258,11 +262,12 @@ export class N8nInstance {
 	 * `n8n execute --id`: the exit code and the run data n8n prints, for failed runs too
 	 * (then `data.resultData.error` says why). Rejects only when n8n printed no run data at all.
 	 */
-	async execute(workflowId: string): Promise<{ exitCode: number | null; run: ExecutionResult }> {
+	async execute(workflowId: string): Promise<{ exitCode: number | null; signal?: NodeJS.Signals | null; run: ExecutionResult }> {
 		// The CLI prints the run data through its logger at level info.
 		const result = await this.runCli(['execute', `--id=${workflowId}`, '--rawOutput'], { N8N_LOG_LEVEL: 'info' });
 		try {
-			return { exitCode: result.code, run: parseLastJsonDocument(result.stdout) as ExecutionResult };
+			const run = parseLastJsonDocument(result.stdout) as ExecutionResult;
+			return { exitCode: result.code, signal: result.signal, run };
 		} catch (error) {
 			throw new Error(`${(error as Error).message}\nstderr:\n${result.stderr.slice(-2000)}`);
 		}
