@@ -4,7 +4,7 @@ module.exports = {
 	testEnvironment: 'node',
 	roots: ['<rootDir>/test'],
 	testMatch: ['**/*.test.ts'],
-	testPathIgnorePatterns: ['/node_modules/', '/test/e2e/'],
+	testPathIgnorePatterns: ['/node_modules/', '/test/e2e/', '/test/queue/'],
 	// Every request the node sends in any test is checked against OpenAI's spec.
 	setupFilesAfterEnv: ['<rootDir>/test/conformance/every-request.ts'],
 	testTimeout: 30000,

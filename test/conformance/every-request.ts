@@ -2,6 +2,8 @@
  * Runs after every test file (jest `setupFilesAfterEnv`): each distinct request the node sent to the
  * local OpenAI server in that file is validated against OpenAI's official spec, unknown keys included.
  */
+import path from 'node:path';
+
 import { requestsToAllServers, type CapturedRequest } from '../support/openai-server';
 import { ConformanceTally, requireSpec, toValidate, validateRequest } from '../support/spec';
 
@@ -38,7 +40,9 @@ afterAll(() => {
 		seen.add(key);
 		return true;
 	});
-	if (!distinct.length || !requireSpec()) return;
+	if (!distinct.length) return;
+	const testFile = path.relative(process.cwd(), expect.getState().testPath ?? 'this test file');
+	if (!requireSpec(`spec check of the requests sent in ${testFile}`)) return;
 	const tally = new ConformanceTally();
 	for (const request of distinct) {
 		tally.add(validateRequest(toValidate(request)));

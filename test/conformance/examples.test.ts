@@ -13,7 +13,7 @@ import {
 import { assembleChatCompletion, readOpenAiStream } from '../../nodes/OpenAiRest/shared/stream';
 import { readExample, requireSpec, type SpecEra } from '../support/spec';
 
-const describeWithSpec = requireSpec() ? describe : describe.skip;
+const describeWithSpec = requireSpec('conformance suite test/conformance/examples.test.ts') ? describe : describe.skip;
 
 /** Drops commas that directly precede a closing bracket, outside strings (OpenAI's examples have some). */
 export function withoutTrailingCommas(text: string): string {

@@ -12,7 +12,7 @@ import { ConformanceTally, requireSpec, toValidate, validateRequest, type Valida
 import { CoverageRecorder, parameterRequirements, type ParameterRequirement } from './coverage';
 import { MATRIX, type MatrixCase } from './matrix';
 
-const describeWithSpec = requireSpec() ? describe : describe.skip;
+const describeWithSpec = requireSpec('conformance suite test/conformance/parameters.test.ts') ? describe : describe.skip;
 
 const API_PREFIX = '/v1';
 

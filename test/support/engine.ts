@@ -104,9 +104,24 @@ const nodeType = new OpenAiRest();
 // As n8n does when it loads a declarative node: adds the Request Options collection (timeout, batching, proxy).
 DirectoryLoader.applyDeclarativeNodeOptionParameters(nodeType);
 
+/**
+ * n8n's CLI (its NodeTypes service) gives a declarative node an `execute` that runs RoutingNode with the
+ * node's execution context, which carries the execution's cancel signal. n8n-core alone would run it
+ * through a context without that signal, so the tests wire it like the CLI does.
+ */
+function withRoutingExecute(declarative: INodeType): INodeType {
+	return Object.create(declarative, {
+		execute: {
+			value: async function (this: ExecuteContext) {
+				return (await new RoutingNode(this, declarative).runNode()) ?? [];
+			},
+		},
+	}) as INodeType;
+}
+
 class TestNodeTypes implements INodeTypes {
 	private readonly types: Record<string, INodeType> = {
-		[NODE_TYPE]: nodeType,
+		[NODE_TYPE]: withRoutingExecute(nodeType),
 		[TOOL_NODE_TYPE]: nodeType,
 		[INPUT_NODE_TYPE]: new InputNode(),
 	};
@@ -252,6 +267,8 @@ export interface RunOptions {
 	/** Another registered node type to run instead of ours (benchmarks). */
 	node?: { type: string; typeVersion: number; credentialType: string };
 	retryOnFail?: { maxTries: number; waitBetweenTries: number };
+	/** Aborting it stops the execution, as n8n's Stop button does (WorkflowExecute's cancel). */
+	stopSignal?: AbortSignal;
 	/** Run the node under its AI Agent tool type, as n8n does when an agent calls it. */
 	asTool?: boolean;
 }
@@ -331,10 +348,12 @@ export async function runNode(parameters: INodeParameters, options: RunOptions):
 		settings: workflowData.settings,
 	});
 	const additionalData = additionalDataFor(options.credentials, workflowData, 'manual');
-	const run = await new WorkflowExecute(additionalData, 'manual').run({
+	const execution = new WorkflowExecute(additionalData, 'manual').run({
 		workflow,
 		startNode: workflow.getNode(INPUT_NODE)!,
 	});
+	options.stopSignal?.addEventListener('abort', () => execution.cancel(), { once: true });
+	const run = await execution;
 	const task = run.data.resultData.runData[NODE_NAME]?.[0];
 	const items = task?.data?.main?.[0] ?? [];
 	const error = (run.data.resultData.error ?? task?.error) as NodeRun['error'];

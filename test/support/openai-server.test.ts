@@ -540,6 +540,52 @@ describe('chat streaming', () => {
 		expect(stream.chunks.some((chunk) => !chunk.endsWith('\n\n'))).toBe(true);
 		expect(stream.comments).toContain('keep-alive');
 	});
+
+	it('ends every line with CRLF when asked to, with the same events', async () => {
+		const crlfServer = await startOpenAiServer({ sseLineEnding: '\r\n' });
+		try {
+			const request = { model: 'gpt-4o', messages: [userMessage('two words')], stream: true };
+			const response = await fetch(`${crlfServer.baseUrl()}/chat/completions`, { method: 'POST', headers: AUTH, body: JSON.stringify(request) });
+			const { text } = await readChunks(response);
+			expect(text.replace(/\r\n/g, '')).not.toMatch(/[\r\n]/);
+			expect(text.startsWith('data: {')).toBe(true);
+			expect(text.endsWith('data: [DONE]\r\n\r\n')).toBe(true);
+			const { events, comments } = parseSse(text.replace(/\r\n/g, '\n'));
+			expect(events.at(-1)?.data).toBe('[DONE]');
+			const deltas = events.slice(0, -1).map((event) => JSON.parse(event.data).choices[0].delta);
+			expect(deltas[0]).toEqual({ role: 'assistant', content: '', refusal: null });
+			expect(deltas.at(-1)).toEqual({});
+			expect(deltas.map((delta) => delta.content ?? '').join('')).toBe('Echo: two words');
+			expect(comments).toEqual(['keep-alive']);
+		} finally {
+			await crlfServer.close();
+		}
+	});
+});
+
+describe('client aborts', () => {
+	it('marks a request whose client went away before the answer', async () => {
+		server.failNext('/chat/completions', { hangMs: 5000 });
+		const controller = new AbortController();
+		const pending = fetch(`${server.baseUrl()}/chat/completions`, {
+			method: 'POST',
+			headers: AUTH,
+			body: JSON.stringify({ model: 'gpt-4o', messages: [userMessage('hi')] }),
+			signal: controller.signal,
+		}).catch((error: Error) => error.name);
+		while (server.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+		controller.abort();
+		expect(await pending).toBe('AbortError');
+		for (let waited = 0; !server.requests[0].abortedByClient && waited < 2000; waited += 10) {
+			await new Promise((resolve) => setTimeout(resolve, 10));
+		}
+		expect(server.requests[0].abortedByClient).toBe(true);
+	});
+
+	it('leaves an answered request unmarked', async () => {
+		expect((await postJson('/chat/completions', { model: 'gpt-4o', messages: [userMessage('hi')] })).status).toBe(200);
+		expect(server.requests[0].abortedByClient).toBeUndefined();
+	});
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -42,6 +42,10 @@ export interface CapturedRequest {
 	form?: FormObject;
 	/** Why a multipart body could not be parsed. */
 	formError?: string;
+	/** Set once the whole response has been handed to the client. */
+	answered?: boolean;
+	/** Set when the client closed the connection before the response was complete (e.g. a cancelled execution). */
+	abortedByClient?: boolean;
 }
 
 export interface Fault {
@@ -99,6 +103,8 @@ export interface OpenAiServerOptions {
 	apiKey?: string;
 	/** Pause between two writes of a stream. Default 5. */
 	streamChunkDelayMs?: number;
+	/** Line ending of server-sent events: '\n' (default, like OpenAI) or '\r\n' (some compatible servers). */
+	sseLineEnding?: '\n' | '\r\n';
 	/** Latency of every answer, before its first byte (benchmarks). Default 0. */
 	responseDelayMs?: number;
 	/** Acts as a compatible server without the Responses API: every /responses path answers 404 or 405. */
@@ -1060,10 +1066,14 @@ function createWriteSizer(seed: number): () => number {
 	};
 }
 
-/** The full SSE byte stream: events, a keep-alive comment after the first one, then [DONE] when due. */
-function sseBytes(events: string[], endsWithDone: boolean): Buffer {
+/**
+ * The full SSE byte stream: events, a keep-alive comment after the first one, then [DONE] when due.
+ * Events hold JSON, which never contains a raw line feed, so every '\n' is a line ending.
+ */
+function sseBytes(events: string[], endsWithDone: boolean, lineEnding: '\n' | '\r\n'): Buffer {
 	const withComment = [...events.slice(0, 1), KEEP_ALIVE_COMMENT, ...events.slice(1)];
-	return Buffer.from(withComment.join('') + (endsWithDone ? DONE_EVENT : ''), 'utf8');
+	const text = withComment.join('') + (endsWithDone ? DONE_EVENT : '');
+	return Buffer.from(lineEnding === '\n' ? text : text.replace(/\n/g, lineEnding), 'utf8');
 }
 
 interface Exchange {
@@ -1128,6 +1138,7 @@ export const requestsToAllServers: CapturedRequest[] = [];
 export async function startOpenAiServer(options: OpenAiServerOptions = {}): Promise<OpenAiServer> {
 	const apiKey = options.apiKey ?? DEFAULT_API_KEY;
 	const streamDelayMs = options.streamChunkDelayMs ?? DEFAULT_STREAM_CHUNK_DELAY_MS;
+	const sseLineEnding = options.sseLineEnding ?? '\n';
 	const requests: CapturedRequest[] = [];
 	const models = cloneDefaultModels();
 	const oneShotFaults: RegisteredFault[] = [];
@@ -1160,7 +1171,7 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 
 	async function writeStream(exchange: Exchange, outcome: OutcomeStream, fault: Fault | undefined): Promise<void> {
 		const { events, endsWithDone } = applyStreamFault(outcome, fault);
-		const bytes = sseBytes(events, endsWithDone);
+		const bytes = sseBytes(events, endsWithDone, sseLineEnding);
 		const nextWriteSize = createWriteSizer(++streamCounter);
 		exchange.response.writeHead(200, { ...baseHeaders(exchange, 'text/event-stream'), 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
 		for (let offset = 0; offset < bytes.length; ) {
@@ -1203,6 +1214,12 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 		};
 		requests.push(captured);
 		requestsToAllServers.push(captured);
+		const markAborted = () => {
+			if (!response.writableFinished) captured.abortedByClient = true;
+		};
+		if (responseClosed) markAborted();
+		else response.once('close', markAborted);
+		response.once('finish', () => (captured.answered = true));
 
 		const exchange: Exchange = {
 			request,

@@ -18,7 +18,7 @@ type SpecModule = typeof import('./spec');
 // The fetch script is plain CommonJS without type declarations.
 const { sanitizeNullable } = require('../../scripts/fetch-spec') as { sanitizeNullable: (node: unknown) => unknown };
 
-const describeWithSpec = requireSpec() ? describe : describe.skip;
+const describeWithSpec = requireSpec('spec validator suite test/support/spec.test.ts') ? describe : describe.skip;
 
 const chatBody = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello!' }] };
 
@@ -430,22 +430,27 @@ describe('requireSpec without a spec', () => {
 		process.env.CI = 'true';
 		const spec = freshSpecModule();
 		expect(spec.specDir()).toBeUndefined();
-		expect(() => spec.requireSpec()).toThrow(`spec not found (looked in ${emptyDir})`);
+		expect(() => spec.requireSpec('a suite')).toThrow(`spec not found (looked in ${emptyDir})`);
 	});
 
-	it('returns false and prints one line elsewhere', () => {
+	it('returns false and prints one line naming the skipped suite elsewhere', () => {
 		delete process.env.CI;
 		const written = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
 		const spec = freshSpecModule();
 
-		expect(spec.requireSpec()).toBe(false);
-		expect(spec.requireSpec()).toBe(false);
-		expect(spec.readExample('latest', 'retrieveModel.json')).toBeUndefined();
+		expect(spec.requireSpec('conformance suite A')).toBe(false);
+		expect(spec.requireSpec('conformance suite A')).toBe(false);
+		expect(spec.requireSpec('conformance suite B')).toBe(false);
 
-		expect(written).toHaveBeenCalledTimes(1);
-		expect(written).toHaveBeenCalledWith(
-			`spec not found (looked in ${emptyDir}); conformance skipped — run npm run spec:fetch\n`,
-		);
+		expect(written.mock.calls).toEqual([
+			[`Skipped conformance suite A: spec not found (looked in ${emptyDir}) — run npm run spec:fetch\n`],
+			[`Skipped conformance suite B: spec not found (looked in ${emptyDir}) — run npm run spec:fetch\n`],
+		]);
+		written.mockClear();
+		expect(spec.readExample('latest', 'retrieveModel.json')).toBeUndefined();
+		expect(written.mock.calls).toEqual([
+			[`Skipped OpenAI's latest example retrieveModel.json: spec not found (looked in ${emptyDir}) — run npm run spec:fetch\n`],
+		]);
 	});
 
 	it('refuses to validate', () => {

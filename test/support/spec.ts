@@ -77,27 +77,27 @@ function isCi(): boolean {
 	return process.env.CI === 'true' || process.env.CI === '1';
 }
 
-let skipNoticePrinted = false;
+const skippedSuites = new Set<string>();
 
 /**
  * True when the spec is available. Otherwise throws on CI (conformance must not silently vanish there) and
- * elsewhere returns false after printing a single skip notice.
+ * elsewhere returns false after printing one line that names the skipped suite (once per suite).
  */
-export function requireSpec(): boolean {
+export function requireSpec(suite: string): boolean {
 	if (specDir()) return true;
 	if (isCi()) {
 		throw new Error(`${specNotFoundMessage()}; conformance cannot be skipped on CI — run npm run spec:fetch`);
 	}
-	if (!skipNoticePrinted) {
-		skipNoticePrinted = true;
-		process.stderr.write(`${specNotFoundMessage()}; conformance skipped — run npm run spec:fetch\n`);
+	if (!skippedSuites.has(suite)) {
+		skippedSuites.add(suite);
+		process.stderr.write(`Skipped ${suite}: ${specNotFoundMessage()} — run npm run spec:fetch\n`);
 	}
 	return false;
 }
 
 /** Reads examples/<era>/<fileName> from the spec folder, or undefined when it (or the spec) is absent. */
 export function readExample(era: SpecEra, fileName: string): string | undefined {
-	const dir = requireSpec() ? specDir() : undefined;
+	const dir = requireSpec(`OpenAI's ${era} example ${fileName}`) ? specDir() : undefined;
 	if (!dir) return undefined;
 	const file = path.join(dir, 'examples', era, fileName);
 	return existsSync(file) ? readFileSync(file, 'utf8') : undefined;

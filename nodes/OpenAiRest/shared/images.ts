@@ -177,6 +177,8 @@ async function downloadImage(
 			url,
 			encoding: 'arraybuffer',
 			returnFullResponse: true,
+			// The plain helper, unlike the authenticated one, does not pass the cancel signal itself.
+			abortSignal: context.getExecutionCancelSignal?.(),
 		})) as IN8nHttpFullResponse;
 	} catch (error) {
 		caught = error;

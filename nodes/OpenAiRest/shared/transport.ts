@@ -7,7 +7,7 @@ import type {
 	INodeExecutionData,
 	JsonObject,
 } from 'n8n-workflow';
-import { NodeApiError, sleep } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE, DEFAULT_BASE_URL } from './constants';
 import { readOption } from './parameters';
@@ -78,6 +78,14 @@ export async function apiKeyOf(context: IExecuteSingleFunctions): Promise<string
 	return (await credentialsOf(context))?.apiKey;
 }
 
+/** The error for a stopped execution; n8n reports an execution whose error says "canceled" as canceled. */
+function canceled(context: IExecuteSingleFunctions, what: string): NodeOperationError {
+	return new NodeOperationError(context.getNode(), 'The execution was canceled', {
+		itemIndex: context.getItemIndex(),
+		description: `${what}\nNo further request was sent.`,
+	});
+}
+
 /**
  * Sends the request n8n built from the routing, retrying rate limits, server errors and dropped
  * connections with backoff. Declarative nodes get this hook through `routing.operations.pagination`.
@@ -103,8 +111,11 @@ export async function requestWithRetries(
 	);
 }
 
+/** Stopping the execution ends a backoff wait at once; n8n-core aborts a request in flight itself. */
 async function retrying<T>(context: IExecuteSingleFunctions, target: RequestTarget, send: () => Promise<T>): Promise<T> {
 	const maxRetries = readMaxRetries(context);
+	// Optional call: older n8n versions have no cancel signal.
+	const cancelSignal = context.getExecutionCancelSignal?.();
 	for (let attempt = 0; ; attempt++) {
 		let caught: unknown;
 		try {
@@ -112,6 +123,7 @@ async function retrying<T>(context: IExecuteSingleFunctions, target: RequestTarg
 		} catch (error) {
 			caught = error;
 		}
+		if (cancelSignal?.aborted) throw canceled(context, 'Stopped while the request was in flight.');
 		const credentials = await credentialsOf(context);
 		const apiKey = credentials?.apiKey;
 		// The credential replaces the node's default base URL as the request leaves.
@@ -119,7 +131,12 @@ async function retrying<T>(context: IExecuteSingleFunctions, target: RequestTarg
 		const failure = failureOf(caught, { ...target, baseURL }, apiKey);
 		if (!failure) throw caught;
 		if (failure.retryable && attempt < maxRetries) {
-			await sleep(retryDelayMs(attempt, failure.retryAfterMs));
+			const delayMs = retryDelayMs(attempt, failure.retryAfterMs);
+			try {
+				await sleep(delayMs, cancelSignal);
+			} catch {
+				throw canceled(context, `Stopped while waiting ${delayMs} ms to retry. The last attempt failed with: ${redact(failure.message, apiKey)}`);
+			}
 			continue;
 		}
 		const retried = attempt > 0 ? `\nGave up after ${attempt + 1} attempts.` : '';

@@ -32,7 +32,38 @@ export const E2E_ENV_KEYS = {
 	n8nBin: 'E2E_N8N_BIN',
 	tarball: 'E2E_PACKAGE_TARBALL',
 	workDir: 'E2E_WORK_DIR',
+	processGroups: 'E2E_PROCESS_GROUPS_FILE',
 } as const;
+
+/**
+ * Records a process group a suite started (one pid a line in a file the global setup names), so that the
+ * runner's own process can end it on Ctrl-C or SIGTERM, which test code cannot reliably catch (see global-setup.ts).
+ */
+export function recordProcessGroup(pid: number | undefined): void {
+	const file = process.env[E2E_ENV_KEYS.processGroups];
+	if (file && pid) fs.appendFileSync(file, `${pid}\n`);
+}
+
+/** Forgets a process group that has ended, so that a later kill can never hit a reused process id. */
+export function forgetProcessGroup(pid: number | undefined): void {
+	const file = process.env[E2E_ENV_KEYS.processGroups];
+	if (!file || !pid || !fs.existsSync(file)) return;
+	const kept = fs.readFileSync(file, 'utf8').split('\n').filter((line) => line && line !== String(pid));
+	fs.writeFileSync(file, kept.map((line) => `${line}\n`).join(''));
+}
+
+/** Sends SIGKILL to every recorded process group still there. Synchronous: it runs in signal and exit handlers. */
+export function killRecordedProcessGroups(): void {
+	const file = process.env[E2E_ENV_KEYS.processGroups];
+	if (!file || !fs.existsSync(file)) return;
+	for (const pid of fs.readFileSync(file, 'utf8').split('\n').filter(Boolean)) {
+		try {
+			process.kill(-Number(pid), 'SIGKILL');
+		} catch {
+			// already gone
+		}
+	}
+}
 
 export function e2eEnvironment(): E2eEnvironment {
 	const read = (key: keyof E2eEnvironment) => {
@@ -144,13 +175,21 @@ export class N8nInstance {
 	private constructor(
 		readonly userFolder: string,
 		readonly port: number,
-		private readonly env: NodeJS.ProcessEnv,
+		/** The environment every process of this instance runs with. */
+		readonly env: NodeJS.ProcessEnv,
 		private readonly e2e: E2eEnvironment,
 	) {
 		this.url = `http://127.0.0.1:${port}`;
 	}
 
-	static async create(name: string): Promise<N8nInstance> {
+	/**
+	 * A fresh user folder with the package installed. `env` adds to or overrides n8n's settings (e.g. a
+	 * database or queue mode); instances that must read each other's data share an `encryptionKey`.
+	 */
+	static async create(
+		name: string,
+		options: { env?: NodeJS.ProcessEnv; encryptionKey?: string; logLevel?: string } = {},
+	): Promise<N8nInstance> {
 		const e2e = e2eEnvironment();
 		const userFolder = fs.mkdtempSync(path.join(e2e.workDir, `${name}-`));
 		runtimeTools.installCommunityPackage(e2e.tarball, userFolder);
@@ -160,20 +199,27 @@ export class N8nInstance {
 			userFolder,
 			port,
 			brokerPort,
-			encryptionKey: randomBytes(24).toString('hex'),
-			logLevel: process.env.E2E_N8N_LOG_LEVEL ?? 'warn',
+			encryptionKey: options.encryptionKey ?? randomBytes(24).toString('hex'),
+			logLevel: options.logLevel ?? process.env.E2E_N8N_LOG_LEVEL ?? 'warn',
 		});
-		return new N8nInstance(userFolder, port, env, e2e);
+		return new N8nInstance(userFolder, port, { ...env, ...options.env }, e2e);
+	}
+
+	/** Command and arguments that run `n8n <args>` with the pinned runtime. */
+	command(args: string[]): [string, string[]] {
+		return [this.e2e.nodeBin, [this.e2e.n8nBin, ...args]];
 	}
 
 	/** Runs one n8n CLI command to completion. */
 	async runCli(args: string[], extraEnv: NodeJS.ProcessEnv = {}, timeoutMs = 120_000): Promise<CliResult> {
-		const child = spawn(this.e2e.nodeBin, [this.e2e.n8nBin, ...args], {
+		const [command, commandArgs] = this.command(args);
+		const child = spawn(command, commandArgs, {
 			cwd: this.userFolder,
 			env: { ...this.env, ...extraEnv },
 			detached: true,
 			stdio: ['ignore', 'pipe', 'pipe'],
 		});
+		recordProcessGroup(child.pid);
 		let stdout = '';
 		let stderr = '';
 		child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -183,10 +229,11 @@ export class N8nInstance {
 			child.once('close', (exitCode, exitSignal) => resolve([exitCode, exitSignal])),
 		);
 		clearTimeout(timer);
+		forgetProcessGroup(child.pid);
 		return { code, signal, stdout, stderr };
 	}
 
-	private async runCliOrThrow(args: string[]): Promise<CliResult> {
+	async runCliOrThrow(args: string[]): Promise<CliResult> {
 		const result = await this.runCli(args);
 		if (result.code !== 0) {
 			throw new Error(`n8n ${args.join(' ')} exited with ${result.code}:\n${result.stdout}\n${result.stderr}`);
@@ -235,6 +282,7 @@ export class N8nInstance {
 			stdio: ['ignore', 'pipe', 'pipe'],
 		});
 		this.server = child;
+		recordProcessGroup(child.pid);
 		const collect = (chunk: Buffer) => (this.serverLog = (this.serverLog + chunk.toString()).slice(-50_000));
 		child.stdout!.on('data', collect);
 		child.stderr!.on('data', collect);
@@ -264,6 +312,7 @@ export class N8nInstance {
 
 	async stop(): Promise<void> {
 		if (this.server) await stopProcessGroup(this.server);
+		forgetProcessGroup(this.server?.pid);
 		this.server = undefined;
 	}
 }
@@ -307,6 +356,14 @@ export class N8nRestClient {
 			// not JSON: keep the text
 		}
 		return { status: response.status, body: parsed as T };
+	}
+
+	/** A GET whose body is kept as bytes (e.g. binary data). */
+	async bytes(route: string): Promise<{ status: number; body: Buffer; contentType: string | null }> {
+		const response = await fetch(`${this.baseUrl}${route}`, {
+			headers: { 'browser-id': 'n8n-openai-rest-e2e', ...(this.cookie ? { cookie: this.cookie } : {}) },
+		});
+		return { status: response.status, body: Buffer.from(await response.arrayBuffer()), contentType: response.headers.get('content-type') };
 	}
 
 	/** Like request, but returns the `data` envelope of a 2xx response and throws otherwise. */

@@ -472,13 +472,24 @@ describe('retries', () => {
 			headers: FAST,
 			body: openAiError('You exceeded your current quota.', 'insufficient_quota', 'insufficient_quota'),
 		});
-		await runNode(chat({ maxRetries: 5 }), { credentials: credentials(), input: input(1) });
+		const result = await runNode(chat({ maxRetries: 5 }), { credentials: credentials(), input: input(1) });
+		expect(result.items).toEqual([]);
+		expect(result.error?.message).toBe('You exceeded your current quota.');
+		expect(result.error?.description).toBe(
+			'type: insufficient_quota, code: insufficient_quota, HTTP status: 429\n' +
+				'Your OpenAI quota is used up: add credit or raise the limit in your OpenAI billing settings. Retrying will not help.\n' +
+				'Retry-After: 1 ms.',
+		);
 		expect(server.requests).toHaveLength(1);
 	});
 
 	it('does not retry a 400', async () => {
 		server.failAlways('/chat/completions', { status: 400, headers: FAST });
-		await runNode(chat(), { credentials: credentials(), input: input(1) });
+		const result = await runNode(chat(), { credentials: credentials(), input: input(1) });
+		expect(result.items).toEqual([]);
+		expect(result.error?.httpCode).toBe('400');
+		expect(result.error?.description).toMatch(/^type: invalid_request_error.*HTTP status: 400$/);
+		expect(result.error?.description).not.toContain('Gave up');
 		expect(server.requests).toHaveLength(1);
 	});
 });
@@ -492,7 +503,14 @@ describe("n8n's Retry On Fail around the node's own retries", () => {
 			retryOnFail: { maxTries: 3, waitBetweenTries: 1 },
 		});
 		expect(server.requests).toHaveLength(9);
-		expect(result.error?.description).toContain('Gave up after 3 attempts.');
+		expect(result.items).toEqual([]);
+		expect(result.error?.message).toBe(RATE_LIMIT_MESSAGE);
+		expect(result.error?.httpCode).toBe('429');
+		expect(result.error?.description).toBe(
+			'type: requests, code: rate_limit_exceeded, HTTP status: 429\n' +
+				"Rate limit reached: slow down with the node's Batching request option, or let it retry.\n" +
+				'Retry-After: 1 ms.\nGave up after 3 attempts.',
+		);
 	});
 
 	it('a later try of n8n succeeds where the node gave up: 3 failures, then 1 failure and success', async () => {
@@ -527,12 +545,22 @@ describe("n8n's Retry On Fail around the node's own retries", () => {
 
 	it('with Continue On Fail, a failing later item does not make n8n retry', async () => {
 		server.failAlways(asking('second'), { status: 503, headers: FAST });
-		await runNode(chat(), {
+		const result = await runNode(chat(), {
 			credentials: credentials(),
 			input: input(3),
 			continueOnFail: true,
 			retryOnFail: { maxTries: 2, waitBetweenTries: 1 },
 		});
+		expect(result.error).toBeUndefined();
+		expect(result.items.map(errorSummary)).toEqual([
+			{ json: expect.objectContaining({ content: 'Echo: first' }), pairedItem: { item: 0 }, description: undefined },
+			{
+				json: { error: 'The engine is currently overloaded, please try again later.' },
+				pairedItem: { item: 1 },
+				description: `type: server_error, HTTP status: 503\n${SERVER_SIDE}\nGave up after 3 attempts.`,
+			},
+			{ json: expect.objectContaining({ content: 'Echo: third' }), pairedItem: { item: 2 }, description: undefined },
+		]);
 		expect(server.requests.filter(asking('second'))).toHaveLength(3);
 		expect(server.requests).toHaveLength(5);
 	});

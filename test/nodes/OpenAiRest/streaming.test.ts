@@ -18,13 +18,19 @@ import { chatUsage } from '../../support/usage';
 const API_KEY = 'sk-test-key';
 const STREAM_DELAY_MS = 2;
 
+/** The server in use: OpenAI's LF line endings, or CRLF like some compatible servers send. */
 let server: OpenAiServer;
+const servers: Record<'LF' | 'CRLF', OpenAiServer> = {} as Record<'LF' | 'CRLF', OpenAiServer>;
 
 beforeAll(async () => {
-	server = await startOpenAiServer({ streamChunkDelayMs: STREAM_DELAY_MS });
+	servers.LF = await startOpenAiServer({ streamChunkDelayMs: STREAM_DELAY_MS });
+	servers.CRLF = await startOpenAiServer({ streamChunkDelayMs: STREAM_DELAY_MS, sseLineEnding: '\r\n' });
+	server = servers.LF;
 });
 
-afterAll(async () => server.close());
+afterAll(async () => {
+	await Promise.all(Object.values(servers).map((each) => each.close()));
+});
 
 beforeEach(() => server.reset());
 
@@ -95,187 +101,197 @@ function contentOf(request: CapturedRequest): unknown {
 	return (request.body as { messages?: Array<{ content?: unknown }> }).messages?.[0]?.content;
 }
 
-describe('streamed chat completions', () => {
-	it('sends stream and stream_options and returns the plain answer like an unstreamed call', async () => {
-		const { plain, streamed } = await runBoth((options, simplify) => chatParameters('Hi there', options, simplify), {}, true);
-
-		const expected = [
-			{
-				json: {
-					role: 'assistant',
-					content: 'Echo: Hi there',
-					finish_reason: 'stop',
-					usage: chatUsage(2, 3),
-				},
-				pairedItem: { item: 0 },
-			},
-		];
-		expect(plain).toEqual(expected);
-		expect(streamed).toEqual(expected);
-		expect(bodiesOf(server.requests)).toEqual([
-			{
-				method: 'POST',
-				path: '/v1/chat/completions',
-				body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi there' }] },
-			},
-			{
-				method: 'POST',
-				path: '/v1/chat/completions',
-				body: {
-					model: 'gpt-4o-mini',
-					stream: true,
-					messages: [{ role: 'user', content: 'Hi there' }],
-					stream_options: { include_usage: true },
-				},
-			},
-		]);
-		expect(server.requests[1].headers.authorization).toBe(`Bearer ${API_KEY}`);
-		expect(server.requests[1].headers['content-type']).toBe('application/json');
+describe.each(['LF', 'CRLF'] as const)('streams with %s line endings', (lineEnding) => {
+	beforeAll(() => {
+		server = servers[lineEnding];
 	});
 
-	it('returns the same raw body, apart from id and annotations', async () => {
-		const { plain, streamed } = await runBoth((options, simplify) => chatParameters('Hi there', options, simplify), {}, false);
-
-		expect(streamed[0].json.object).toBe('chat.completion');
-		expect(streamed[0].json.id).toMatch(/^chatcmpl-/);
-		expect(streamed[0].json.id).not.toBe(plain[0].json.id);
-		expect(comparable(streamed)).toEqual(comparable(plain));
-		expect(comparable(streamed)).toEqual([
-			{
-				json: {
-					object: 'chat.completion',
-					created: 1741569952,
-					model: 'gpt-4o-mini',
-					choices: [
-						{
-							index: 0,
-							message: { role: 'assistant', content: 'Echo: Hi there', refusal: null },
-							logprobs: null,
-							finish_reason: 'stop',
-						},
-					],
-					usage: chatUsage(2, 3),
-					system_fingerprint: 'fp_7c3a9e1b42',
-				},
-				pairedItem: { item: 0 },
-			},
-		]);
+	afterAll(() => {
+		server = servers.LF;
 	});
 
-	it.each([true, false])('assembles n=2 choices per input item, simplify %s', async (simplify) => {
-		const input = [{ q: 'first' }, { q: 'second' }];
-		const build = (options: IDataObject, simple: boolean) => chatParameters('={{ $json.q }}', options, simple);
-		const { plain, streamed } = await runBoth(build, { n: 2 }, simplify, input);
+	describe('streamed chat completions', () => {
+		it('sends stream and stream_options and returns the plain answer like an unstreamed call', async () => {
+			const { plain, streamed } = await runBoth((options, simplify) => chatParameters('Hi there', options, simplify), {}, true);
 
-		expect(comparable(streamed)).toEqual(comparable(plain));
-		if (simplify) {
-			expect(streamed.map((item) => [item.json.content, item.json.index, item.pairedItem])).toEqual([
-				['Echo: first #0', 0, { item: 0 }],
-				['Echo: first #1', 1, { item: 0 }],
-				['Echo: second #0', 0, { item: 1 }],
-				['Echo: second #1', 1, { item: 1 }],
-			]);
-		} else {
-			expect(streamed.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
-			const messages = streamed.map((item) => (item.json.choices as IDataObject[]).map((choice) => choice.message));
-			expect(messages).toEqual([
-				[
-					{ role: 'assistant', content: 'Echo: first #0', refusal: null },
-					{ role: 'assistant', content: 'Echo: first #1', refusal: null },
-				],
-				[
-					{ role: 'assistant', content: 'Echo: second #0', refusal: null },
-					{ role: 'assistant', content: 'Echo: second #1', refusal: null },
-				],
-			]);
-		}
-	});
-
-	it.each([true, false])('merges streamed tool call fragments by index, simplify %s', async (simplify) => {
-		const build = (options: IDataObject, simple: boolean) => chatParameters('CALL the weather in Paris', options, simple);
-		const { plain, streamed } = await runBoth(build, { tools: JSON.stringify(TOOLS) }, simplify);
-
-		expect(comparable(streamed)).toEqual(comparable(plain));
-		const toolCalls = [
-			{ id: 'call_1', type: 'function', function: { name: 'lookup', arguments: '{"text":"the weather in Paris"}' } },
-		];
-		if (simplify) {
-			expect(streamed).toEqual([
+			const expected = [
 				{
 					json: {
 						role: 'assistant',
-						tool_calls: toolCalls,
-						finish_reason: 'tool_calls',
-						usage: chatUsage(5, 4),
+						content: 'Echo: Hi there',
+						finish_reason: 'stop',
+						usage: chatUsage(2, 3),
+					},
+					pairedItem: { item: 0 },
+				},
+			];
+			expect(plain).toEqual(expected);
+			expect(streamed).toEqual(expected);
+			expect(bodiesOf(server.requests)).toEqual([
+				{
+					method: 'POST',
+					path: '/v1/chat/completions',
+					body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi there' }] },
+				},
+				{
+					method: 'POST',
+					path: '/v1/chat/completions',
+					body: {
+						model: 'gpt-4o-mini',
+						stream: true,
+						messages: [{ role: 'user', content: 'Hi there' }],
+						stream_options: { include_usage: true },
+					},
+				},
+			]);
+			expect(server.requests[1].headers.authorization).toBe(`Bearer ${API_KEY}`);
+			expect(server.requests[1].headers['content-type']).toBe('application/json');
+		});
+
+		it('returns the same raw body, apart from id and annotations', async () => {
+			const { plain, streamed } = await runBoth((options, simplify) => chatParameters('Hi there', options, simplify), {}, false);
+
+			expect(streamed[0].json.object).toBe('chat.completion');
+			expect(streamed[0].json.id).toMatch(/^chatcmpl-/);
+			expect(streamed[0].json.id).not.toBe(plain[0].json.id);
+			expect(comparable(streamed)).toEqual(comparable(plain));
+			expect(comparable(streamed)).toEqual([
+				{
+					json: {
+						object: 'chat.completion',
+						created: 1741569952,
+						model: 'gpt-4o-mini',
+						choices: [
+							{
+								index: 0,
+								message: { role: 'assistant', content: 'Echo: Hi there', refusal: null },
+								logprobs: null,
+								finish_reason: 'stop',
+							},
+						],
+						usage: chatUsage(2, 3),
+						system_fingerprint: 'fp_7c3a9e1b42',
 					},
 					pairedItem: { item: 0 },
 				},
 			]);
-		} else {
-			expect((streamed[0].json.choices as IDataObject[])[0]).toEqual({
-				index: 0,
-				message: { role: 'assistant', content: null, tool_calls: toolCalls, refusal: null },
-				logprobs: null,
-				finish_reason: 'tool_calls',
+		});
+
+		it.each([true, false])('assembles n=2 choices per input item, simplify %s', async (simplify) => {
+			const input = [{ q: 'first' }, { q: 'second' }];
+			const build = (options: IDataObject, simple: boolean) => chatParameters('={{ $json.q }}', options, simple);
+			const { plain, streamed } = await runBoth(build, { n: 2 }, simplify, input);
+
+			expect(comparable(streamed)).toEqual(comparable(plain));
+			if (simplify) {
+				expect(streamed.map((item) => [item.json.content, item.json.index, item.pairedItem])).toEqual([
+					['Echo: first #0', 0, { item: 0 }],
+					['Echo: first #1', 1, { item: 0 }],
+					['Echo: second #0', 0, { item: 1 }],
+					['Echo: second #1', 1, { item: 1 }],
+				]);
+			} else {
+				expect(streamed.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+				const messages = streamed.map((item) => (item.json.choices as IDataObject[]).map((choice) => choice.message));
+				expect(messages).toEqual([
+					[
+						{ role: 'assistant', content: 'Echo: first #0', refusal: null },
+						{ role: 'assistant', content: 'Echo: first #1', refusal: null },
+					],
+					[
+						{ role: 'assistant', content: 'Echo: second #0', refusal: null },
+						{ role: 'assistant', content: 'Echo: second #1', refusal: null },
+					],
+				]);
+			}
+		});
+
+		it.each([true, false])('merges streamed tool call fragments by index, simplify %s', async (simplify) => {
+			const build = (options: IDataObject, simple: boolean) => chatParameters('CALL the weather in Paris', options, simple);
+			const { plain, streamed } = await runBoth(build, { tools: JSON.stringify(TOOLS) }, simplify);
+
+			expect(comparable(streamed)).toEqual(comparable(plain));
+			const toolCalls = [
+				{ id: 'call_1', type: 'function', function: { name: 'lookup', arguments: '{"text":"the weather in Paris"}' } },
+			];
+			if (simplify) {
+				expect(streamed).toEqual([
+					{
+						json: {
+							role: 'assistant',
+							tool_calls: toolCalls,
+							finish_reason: 'tool_calls',
+							usage: chatUsage(5, 4),
+						},
+						pairedItem: { item: 0 },
+					},
+				]);
+			} else {
+				expect((streamed[0].json.choices as IDataObject[])[0]).toEqual({
+					index: 0,
+					message: { role: 'assistant', content: null, tool_calls: toolCalls, refusal: null },
+					logprobs: null,
+					finish_reason: 'tool_calls',
+				});
+			}
+			expect((server.requests[1].body as IDataObject).tools).toEqual(TOOLS);
+		});
+
+		it.each([true, false])('joins per-token logprobs into one list, simplify %s', async (simplify) => {
+			const build = (options: IDataObject, simple: boolean) => chatParameters('Hi there', options, simple);
+			const { plain, streamed } = await runBoth(build, { logprobs: true, topLogprobs: 2 }, simplify);
+
+			expect(comparable(streamed)).toEqual(comparable(plain));
+			const logprobs = (simplify ? streamed[0].json.logprobs : (streamed[0].json.choices as IDataObject[])[0].logprobs) as {
+				content: Array<{ token: string; top_logprobs: unknown[] }>;
+				refusal: null;
+			};
+			expect(logprobs.refusal).toBeNull();
+			expect(logprobs.content.map((entry) => entry.token)).toEqual(['Echo:', ' Hi', ' there']);
+			expect(logprobs.content.map((entry) => entry.top_logprobs.length)).toEqual([2, 2, 2]);
+			expect((server.requests[1].body as IDataObject).top_logprobs).toBe(2);
+		});
+
+		it('leaves out stream_options and usage when Include Usage is off', async () => {
+			const result = await run(chatParameters('Hi there', { stream: true, includeUsage: false }));
+
+			expect(result.error).toBeUndefined();
+			expect(result.items).toEqual([
+				{ json: { role: 'assistant', content: 'Echo: Hi there', finish_reason: 'stop' }, pairedItem: { item: 0 } },
+			]);
+			expect(server.requests[0].body).toEqual({
+				model: 'gpt-4o-mini',
+				stream: true,
+				messages: [{ role: 'user', content: 'Hi there' }],
 			});
-		}
-		expect((server.requests[1].body as IDataObject).tools).toEqual(TOOLS);
-	});
-
-	it.each([true, false])('joins per-token logprobs into one list, simplify %s', async (simplify) => {
-		const build = (options: IDataObject, simple: boolean) => chatParameters('Hi there', options, simple);
-		const { plain, streamed } = await runBoth(build, { logprobs: true, topLogprobs: 2 }, simplify);
-
-		expect(comparable(streamed)).toEqual(comparable(plain));
-		const logprobs = (simplify ? streamed[0].json.logprobs : (streamed[0].json.choices as IDataObject[])[0].logprobs) as {
-			content: Array<{ token: string; top_logprobs: unknown[] }>;
-			refusal: null;
-		};
-		expect(logprobs.refusal).toBeNull();
-		expect(logprobs.content.map((entry) => entry.token)).toEqual(['Echo:', ' Hi', ' there']);
-		expect(logprobs.content.map((entry) => entry.top_logprobs.length)).toEqual([2, 2, 2]);
-		expect((server.requests[1].body as IDataObject).top_logprobs).toBe(2);
-	});
-
-	it('leaves out stream_options and usage when Include Usage is off', async () => {
-		const result = await run(chatParameters('Hi there', { stream: true, includeUsage: false }));
-
-		expect(result.error).toBeUndefined();
-		expect(result.items).toEqual([
-			{ json: { role: 'assistant', content: 'Echo: Hi there', finish_reason: 'stop' }, pairedItem: { item: 0 } },
-		]);
-		expect(server.requests[0].body).toEqual({
-			model: 'gpt-4o-mini',
-			stream: true,
-			messages: [{ role: 'user', content: 'Hi there' }],
 		});
 	});
-});
 
-describe('streamed text completions', () => {
-	it.each([true, false])('assembles n=2 choices with logprobs like an unstreamed call, simplify %s', async (simplify) => {
-		const { plain, streamed } = await runBoth(textParameters, { n: 2, logprobs: 2 }, simplify);
+	describe('streamed text completions', () => {
+		it.each([true, false])('assembles n=2 choices with logprobs like an unstreamed call, simplify %s', async (simplify) => {
+			const { plain, streamed } = await runBoth(textParameters, { n: 2, logprobs: 2 }, simplify);
 
-		expect(comparable(streamed)).toEqual(comparable(plain));
-		const usage = { prompt_tokens: 2, completion_tokens: 6, total_tokens: 8 };
-		const rows = simplify ? streamed.map((item) => item.json) : (streamed[0].json.choices as IDataObject[]);
-		expect(rows.map((row) => [row.text, row.index, row.finish_reason])).toEqual([
-			[' Echo: Say this', 0, 'stop'],
-			[' Echo: Say this', 1, 'stop'],
-		]);
-		const logprobs = rows[0].logprobs as { tokens: string[]; text_offset: number[]; top_logprobs: IDataObject[] };
-		expect(logprobs.tokens).toEqual([' Echo:', ' Say', ' this']);
-		expect(logprobs.text_offset).toEqual([8, 14, 18]);
-		expect(logprobs.top_logprobs.map((entry) => Object.keys(entry).length)).toEqual([2, 2, 2]);
-		if (simplify) expect(streamed.map((item) => item.json.usage)).toEqual([usage, usage]);
-		else expect(streamed[0].json).toMatchObject({ object: 'text_completion', usage });
-		expect(server.requests[1].body).toEqual({
-			model: 'gpt-3.5-turbo-instruct',
-			prompt: 'Say this',
-			n: 2,
-			logprobs: 2,
-			stream: true,
-			stream_options: { include_usage: true },
+			expect(comparable(streamed)).toEqual(comparable(plain));
+			const usage = { prompt_tokens: 2, completion_tokens: 6, total_tokens: 8 };
+			const rows = simplify ? streamed.map((item) => item.json) : (streamed[0].json.choices as IDataObject[]);
+			expect(rows.map((row) => [row.text, row.index, row.finish_reason])).toEqual([
+				[' Echo: Say this', 0, 'stop'],
+				[' Echo: Say this', 1, 'stop'],
+			]);
+			const logprobs = rows[0].logprobs as { tokens: string[]; text_offset: number[]; top_logprobs: IDataObject[] };
+			expect(logprobs.tokens).toEqual([' Echo:', ' Say', ' this']);
+			expect(logprobs.text_offset).toEqual([8, 14, 18]);
+			expect(logprobs.top_logprobs.map((entry) => Object.keys(entry).length)).toEqual([2, 2, 2]);
+			if (simplify) expect(streamed.map((item) => item.json.usage)).toEqual([usage, usage]);
+			else expect(streamed[0].json).toMatchObject({ object: 'text_completion', usage });
+			expect(server.requests[1].body).toEqual({
+				model: 'gpt-3.5-turbo-instruct',
+				prompt: 'Say this',
+				n: 2,
+				logprobs: 2,
+				stream: true,
+				stream_options: { include_usage: true },
+			});
 		});
 	});
 });

@@ -220,11 +220,10 @@ describe('describeNetworkFailure', () => {
 		);
 	});
 
-	it('suggests a longer timeout for timeouts', () => {
-		expect(describeNetworkFailure('ECONNABORTED', 'api.openai.com')).toEqual({
+	it.each(['ECONNABORTED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT'])('suggests a longer timeout for %s', (code) => {
+		expect(describeNetworkFailure(code, 'api.openai.com')).toEqual({
 			message: 'The server api.openai.com did not answer in time',
-			description:
-				'Network error (ECONNABORTED): no response was received.\nRaise the Timeout under Request Options, or lower Max Tokens.',
+			description: `Network error (${code}): no response was received.\nRaise the Timeout under Request Options, or lower Max Tokens.`,
 			retryable: true,
 		});
 	});

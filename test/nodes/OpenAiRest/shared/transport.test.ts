@@ -3,12 +3,18 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { DEFAULT_MAX_RETRIES, failureOf, sendWithRetries } from '../../../../nodes/OpenAiRest/shared/transport';
 
-// Backoff waits are recorded instead of slept, so the schedule can be asserted exactly.
+// Backoff waits are recorded instead of slept, so the schedule can be asserted exactly. Like n8n's
+// sleep, a wait rejects when its signal is aborted (at once, or by `stopDuringWait` below).
 const sleeps: number[] = [];
+const sleepSignals: Array<AbortSignal | undefined> = [];
+let stopDuringWait: AbortController | undefined;
 jest.mock('n8n-workflow', () => ({
 	...jest.requireActual('n8n-workflow'),
-	sleep: async (ms: number) => {
+	sleep: async (ms: number, signal?: AbortSignal) => {
 		sleeps.push(ms);
+		sleepSignals.push(signal);
+		stopDuringWait?.abort();
+		if (signal?.aborted) throw new Error('This operation was aborted');
 	},
 }));
 
@@ -49,10 +55,14 @@ interface FakeContext {
 }
 
 /** A pagination context whose request fails with the given outcomes, then succeeds. */
-function fakeContext(outcomes: unknown[], options: { maxRetries?: unknown; itemIndex?: number } = {}): FakeContext {
+function fakeContext(
+	outcomes: unknown[],
+	options: { maxRetries?: unknown; itemIndex?: number; cancelSignal?: AbortSignal; onCall?: () => void } = {},
+): FakeContext {
 	const state: FakeContext = { context: undefined as unknown as IExecutePaginationFunctions, calls: 0 };
 	state.context = {
 		makeRoutingRequest: async () => {
+			options.onCall?.();
 			const outcome = outcomes[state.calls++];
 			if (outcome === undefined) return OK;
 			throw outcome;
@@ -64,6 +74,7 @@ function fakeContext(outcomes: unknown[], options: { maxRetries?: unknown; itemI
 		getCredentials: async () => ({ apiKey: KEY, baseUrl: 'https://api.example.com/v1' }),
 		getNode: () => NODE,
 		getItemIndex: () => options.itemIndex ?? 0,
+		getExecutionCancelSignal: () => options.cancelSignal,
 	} as unknown as IExecutePaginationFunctions;
 	return state;
 }
@@ -82,6 +93,8 @@ async function failureFrom(state: FakeContext, data = requestData()): Promise<No
 
 beforeEach(() => {
 	sleeps.length = 0;
+	sleepSignals.length = 0;
+	stopDuringWait = undefined;
 	jest.spyOn(Math, 'random').mockReturnValue(0);
 });
 
@@ -183,6 +196,56 @@ describe('sendWithRetries', () => {
 		);
 		expect(JSON.stringify(error)).not.toContain(KEY);
 		expect(`${error.stack} ${error.description}`).not.toContain(KEY);
+	});
+});
+
+describe('sendWithRetries when the execution is stopped', () => {
+	async function canceledFrom(state: FakeContext): Promise<NodeOperationError> {
+		const error = await sendWithRetries.call(state.context, requestData()).catch((caught: unknown) => caught);
+		expect(error).toBeInstanceOf(NodeOperationError);
+		return error as NodeOperationError;
+	}
+
+	it("gives every backoff wait the execution's cancel signal", async () => {
+		const cancelSignal = new AbortController().signal;
+		const state = fakeContext([httpError(500, SERVER_ERROR), httpError(500, SERVER_ERROR)], { cancelSignal });
+		await expect(sendWithRetries.call(state.context, requestData())).resolves.toEqual(OK);
+		expect(sleepSignals).toEqual([cancelSignal, cancelSignal]);
+	});
+
+	it('ends a backoff wait with a canceled error and sends nothing more', async () => {
+		stopDuringWait = new AbortController();
+		const state = fakeContext(Array(3).fill(httpError(429, RATE_LIMIT, { 'retry-after': '30' })), {
+			cancelSignal: stopDuringWait.signal,
+			itemIndex: 2,
+		});
+		const error = await canceledFrom(state);
+		expect(error.message).toBe('The execution was canceled');
+		expect(error.description).toBe(
+			'Stopped while waiting 30000 ms to retry. The last attempt failed with: Rate limit reached.\nNo further request was sent.',
+		);
+		expect(error.context.itemIndex).toBe(2);
+		expect(state.calls).toBe(1);
+		expect(sleeps).toEqual([30000]);
+	});
+
+	it('reports a request aborted by the stop as canceled, neither retried nor looked up as an API error', async () => {
+		const stop = new AbortController();
+		const state = fakeContext([networkError('ERR_CANCELED')], { cancelSignal: stop.signal, onCall: () => stop.abort() });
+		const getCredentials = jest.spyOn(state.context, 'getCredentials');
+		const error = await canceledFrom(state);
+		expect(error.message).toBe('The execution was canceled');
+		expect(error.description).toBe('Stopped while the request was in flight.\nNo further request was sent.');
+		expect(state.calls).toBe(1);
+		expect(sleeps).toEqual([]);
+		expect(getCredentials).not.toHaveBeenCalled();
+	});
+
+	it('works without a cancel signal (n8n versions before it existed)', async () => {
+		const state = fakeContext([httpError(500, SERVER_ERROR)]);
+		delete (state.context as Partial<IExecutePaginationFunctions>).getExecutionCancelSignal;
+		await expect(sendWithRetries.call(state.context, requestData())).resolves.toEqual(OK);
+		expect(sleepSignals).toEqual([undefined]);
 	});
 });
 
