@@ -11,6 +11,7 @@ import { performance } from 'node:perf_hooks';
 import type { IDataObject, INodeParameters, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { OpenAiRest } from '../nodes/OpenAiRest/OpenAiRest.node';
 import { type RunOptions, registerCredentialType, runNode, nodeTypes } from '../test/support/engine';
 
 export const CONTENDERS = [
@@ -18,6 +19,7 @@ export const CONTENDERS = [
 	'ours-expr',
 	'floor-fixed',
 	'floor-expr',
+	'floor-wide-fixed',
 	'builtin-fixed',
 	'builtin-expr',
 	'raw-http',
@@ -96,6 +98,24 @@ class EngineFloor implements INodeType {
 	};
 }
 
+/**
+ * The engine floor with as many top-level properties as this node, the extra ones hidden: RoutingNode
+ * visits every property of a declarative node twice per item, shown or not.
+ */
+class WideEngineFloor extends EngineFloor {
+	constructor(width: number) {
+		super();
+		const hidden = Array.from({ length: width - this.description.properties.length }, (_, index) => ({
+			displayName: `Hidden ${index}`,
+			name: `hidden${index}`,
+			type: 'string' as const,
+			default: '',
+			displayOptions: { show: { resource: ['other'], operation: ['other'] } },
+		}));
+		this.description = { ...this.description, properties: [...this.description.properties, ...hidden] };
+	}
+}
+
 const byExpression = (fixed: boolean) => ({
 	model: fixed ? MODEL : '={{ $json.model }}',
 	content: fixed ? QUESTION : '={{ $json.question }}',
@@ -136,6 +156,12 @@ function setupFor(task: WorkerTask): Setup {
 			nodeTypes.register('bench.engineFloor', new EngineFloor());
 			const node = { type: 'bench.engineFloor', typeVersion: 1, credentialType: 'openAiRestApi' };
 			return { parameters: { resource: 'chat', operation: 'create', ...byExpression(fixed) }, options: { credentials, node } };
+		}
+		case 'floor-wide-fixed': {
+			const width = new OpenAiRest().description.properties.length;
+			nodeTypes.register('bench.wideEngineFloor', new WideEngineFloor(width));
+			const node = { type: 'bench.wideEngineFloor', typeVersion: 1, credentialType: 'openAiRestApi' };
+			return { parameters: { resource: 'chat', operation: 'create', ...byExpression(true) }, options: { credentials, node } };
 		}
 		case 'builtin-fixed':
 		case 'builtin-expr': {
