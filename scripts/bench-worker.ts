@@ -12,6 +12,7 @@ import type { IDataObject, INodeParameters, INodeType, INodeTypeDescription } fr
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { OpenAiRest } from '../nodes/OpenAiRest/OpenAiRest.node';
+import { assembleChatCompletion, readOpenAiStream } from '../nodes/OpenAiRest/shared/stream';
 import { type RunOptions, registerCredentialType, runNode, nodeTypes } from '../test/support/engine';
 
 export const CONTENDERS = [
@@ -25,19 +26,35 @@ export const CONTENDERS = [
 	'raw-http',
 	'ours-batched',
 ] as const;
+/** Worker tasks beside the contenders. */
+type Measurement = (typeof CONTENDERS)[number] | 'stream-assembly';
 export type Contender = (typeof CONTENDERS)[number];
 
 export interface WorkerTask {
-	contender: Contender;
+	contender: Measurement;
 	items: number;
 	baseUrl: string;
 	/** Folder of the pinned n8n runtime, for n8n's built-in OpenAI node. */
 	runtimeDir?: string;
 }
 
+export interface StreamResult {
+	mb: number;
+	ms: number;
+	mbPerS: number;
+}
+
 export interface WorkerResult {
 	ms: number;
 	rssMb: number;
+	stream?: StreamResult[];
+}
+
+const STREAM_SIZES_MB = [1, 10, 100];
+
+export function median(values: number[]): number {
+	const sorted = [...values].sort((a, b) => a - b);
+	return sorted[Math.floor(sorted.length / 2)];
 }
 
 const MODEL = 'gpt-4o-mini';
@@ -201,7 +218,34 @@ async function runOnce(task: WorkerTask, count: number, setup?: Setup): Promise<
 	if (error || items.length !== count) throw new Error(`${task.contender} failed: ${error?.message ?? `${items.length} items`}`);
 }
 
+/** A chat stream of about `megabytes` MB, as OpenAI sends it. */
+function sseBody(megabytes: number): string {
+	const chunk = (delta: object, finish: string | null) =>
+		`data: ${JSON.stringify({ id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+	const word = chunk({ content: 'word ' }, null);
+	const count = Math.ceil((megabytes * 1024 * 1024) / word.length);
+	return chunk({ role: 'assistant', content: '' }, null) + word.repeat(count) + chunk({}, 'stop') + 'data: [DONE]\n\n';
+}
+
+function streamThroughput(): StreamResult[] {
+	return STREAM_SIZES_MB.map((mb) => {
+		const body = sseBody(mb);
+		const times = Array.from({ length: mb >= 10 ? 1 : 3 }, () => {
+			const started = performance.now();
+			const answer = assembleChatCompletion(readOpenAiStream(body)) as { choices: Array<{ message: { content: string } }> };
+			if (!answer.choices[0].message.content.startsWith('word ')) throw new Error('stream assembly went wrong');
+			return performance.now() - started;
+		});
+		const ms = median(times);
+		return { mb: Buffer.byteLength(body) / 1024 / 1024, ms, mbPerS: Buffer.byteLength(body) / 1024 / 1024 / (ms / 1000) };
+	});
+}
+
 export async function measure(task: WorkerTask): Promise<WorkerResult> {
+	if (task.contender === 'stream-assembly') {
+		const stream = streamThroughput();
+		return { ms: stream.reduce((sum, entry) => sum + entry.ms, 0), rssMb: process.resourceUsage().maxRSS / 1024, stream };
+	}
 	if (task.contender.startsWith('builtin') && !(task.runtimeDir && existsSync(task.runtimeDir))) {
 		throw new Error('the pinned n8n runtime is not installed');
 	}

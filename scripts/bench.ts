@@ -14,17 +14,15 @@ import { performance } from 'node:perf_hooks';
 
 import type { INodeProperties } from 'n8n-workflow';
 
-import { assembleChatCompletion, readOpenAiStream } from '../nodes/OpenAiRest/shared/stream';
 import { loadOptions, nodeType } from '../test/support/engine';
 import { startOpenAiServer } from '../test/support/openai-server';
-import { CONTENDERS, type Contender, type WorkerResult, type WorkerTask } from './bench-worker';
+import { CONTENDERS, type Contender, median, type StreamResult, type WorkerResult, type WorkerTask } from './bench-worker';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const SIZES = (process.env.SIZES ?? '200,2000').split(',').map(Number);
 const REPO = process.cwd();
 const LATENCY_MS = 50;
 const BATCH_SIZE = 10;
-const STREAM_SIZES_MB = [1, 10, 100];
 const LOAD_AT_START = loadavg()[0].toFixed(1);
 
 const LABELS: Record<Contender, string> = {
@@ -38,11 +36,6 @@ const LABELS: Record<Contender, string> = {
 	'raw-http': 'raw HTTP (fetch, same concurrency)',
 	'ours-batched': `OpenAI REST, Batching ${BATCH_SIZE} items per ${LATENCY_MS} ms, ${LATENCY_MS} ms server latency`,
 };
-
-function median(values: number[]): number {
-	const sorted = [...values].sort((a, b) => a - b);
-	return sorted[Math.floor(sorted.length / 2)];
-}
 
 /** The pinned n8n runtime that `npm start` installs, if it is there. */
 function runtimeDir(): string | undefined {
@@ -60,8 +53,11 @@ function runWorker(task: WorkerTask, nodeFlags: string[] = []): Promise<WorkerRe
 		let stderr = '';
 		child.stdout.on('data', (data: Buffer) => (stdout += data));
 		child.stderr.on('data', (data: Buffer) => (stderr += data));
+		// A measurement that takes this long is broken, not slow.
+		const timer = setTimeout(() => child.kill('SIGKILL'), 10 * 60_000);
 		child.on('error', reject);
 		child.on('close', (code) => {
+			clearTimeout(timer);
 			if (code !== 0) reject(new Error(`${task.contender} × ${task.items} failed:\n${stderr}`));
 			else resolve(JSON.parse(stdout.trim().split('\n').pop()!) as WorkerResult);
 		});
@@ -105,29 +101,6 @@ async function profileShares(task: WorkerTask): Promise<Map<string, number>> {
 	} finally {
 		rmSync(folder, { recursive: true, force: true });
 	}
-}
-
-/** A chat stream of about `megabytes` MB, as OpenAI sends it. */
-function sseBody(megabytes: number): string {
-	const chunk = (delta: object, finish: string | null) =>
-		`data: ${JSON.stringify({ id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
-	const word = chunk({ content: 'word ' }, null);
-	const count = Math.ceil((megabytes * 1024 * 1024) / word.length);
-	return chunk({ role: 'assistant', content: '' }, null) + word.repeat(count) + chunk({}, 'stop') + 'data: [DONE]\n\n';
-}
-
-function streamThroughput(): Array<{ mb: number; ms: number; mbPerS: number }> {
-	return STREAM_SIZES_MB.map((mb) => {
-		const body = sseBody(mb);
-		const times = Array.from({ length: mb >= 10 ? 1 : 3 }, () => {
-			const started = performance.now();
-			const answer = assembleChatCompletion(readOpenAiStream(body)) as { choices: Array<{ message: { content: string } }> };
-			if (!answer.choices[0].message.content.startsWith('word ')) throw new Error('stream assembly went wrong');
-			return performance.now() - started;
-		});
-		const ms = median(times);
-		return { mb: Buffer.byteLength(body) / 1024 / 1024, ms, mbPerS: Buffer.byteLength(body) / 1024 / 1024 / (ms / 1000) };
-	});
 }
 
 async function dropdownMs(): Promise<number> {
@@ -243,7 +216,12 @@ async function main(): Promise<void> {
 		await profiled.close();
 	}
 	console.log('stream assembly ...');
-	const stream = streamThroughput();
+	const stream = await runWorker({ contender: 'stream-assembly', items: 0, baseUrl: '' })
+		.then((result) => result.stream ?? [])
+		.catch((error: Error) => {
+			console.log(`stream assembly was not measured: ${error.message}`);
+			return [];
+		});
 	console.log('1,000-model dropdown ...');
 	const dropdown = await dropdownMs();
 	console.log('tarball ...');
@@ -254,7 +232,7 @@ async function main(): Promise<void> {
 interface Report {
 	table: Table;
 	contenders: Contender[];
-	stream: ReturnType<typeof streamThroughput>;
+	stream: StreamResult[];
 	dropdown: number;
 	tarball: number;
 	runtime?: string;
@@ -279,13 +257,13 @@ function writeReport({ table, contenders, stream, dropdown, tarball, runtime, pr
 		['fixed values: this node / engine floor as wide as this node', ms('ours-fixed', largest) / ms('floor-wide-fixed', largest), '(explains the line above)', () => true, 'ratio'],
 		['this node / raw HTTP, fixed values', ms('ours-fixed', largest) / ms('raw-http', largest), '(for scale)', () => true, 'ratio'],
 		[`batching ${BATCH_SIZE} × ${LATENCY_MS} ms: wall / latency floor ${latencyFloor} ms`, ms('ours-batched', largest) / latencyFloor, '≤ 1.2', (v) => v <= 1.2, 'ratio'],
-		['stream assembly, slowest of 1/10/100 MB', Math.min(...stream.map((s) => s.mbPerS)), '≥ 50 MB/s', (v) => v >= 50, 'MB/s'],
+		['stream assembly, slowest of 1/10/100 MB', stream.length ? Math.min(...stream.map((s) => s.mbPerS)) : undefined, '≥ 50 MB/s', (v) => v >= 50, 'MB/s'],
 		['1,000-model GET /models through a dropdown', dropdown, '< 50 ms', (v) => v < 50, 'ms'],
 		['npm pack tarball', tarball / 1024, '< 100 kB', (v) => v < 100, 'kB'],
 	];
 	const targetRows = targets.map(([name, value, target, ok, unit]) =>
 		value === undefined
-			? `| ${name} | skipped (no runtime) | ${target} | – |`
+			? `| ${name} | not measured | ${target} | – |`
 			: `| ${name} | ${value.toFixed(2)} ${unit} | ${target} | ${ok(value) ? 'met' : 'missed'} |`,
 	);
 	const date = new Date().toISOString().slice(0, 10);
@@ -350,7 +328,24 @@ const NOTES = `## Notes
   again in \`resolveBaseUrl\`, so a routed property's expression runs 4 times per item (the floor); a test in
   \`npm test\` (expression-cost) holds this node to that for every operation.
 - **Batching.** n8n sleeps the batch interval after each batch *and* spends the batch's own preparation time, so
-  the wall time is about ⌈N/10⌉ × (interval + time to prepare 10 items).`;
+  the wall time is about ⌈N/10⌉ × (interval + time to prepare 10 items).
+
+## Misses, and whose they are
+
+- **Fixed values against the floor.** RoutingNode visits every top-level property of a declarative node twice per
+  item (its item loop and \`resolveBaseUrl\`), shown or not. This node has one property per field of its ten
+  resources; the floor has four. The floor padded with hidden properties to the same count ("as wide as this node")
+  takes most of the difference, and the profile puts the rest of it in n8n-core, n8n-workflow's display rules and
+  lodash's merging of request options, not in this node's hooks. Keeping the editor as it is needs the properties.
+- **Expressions.** The expression-cost test holds every expression in this node to RoutingNode's floor of 4
+  evaluations per item. Each evaluation builds a data proxy and a sandbox in n8n-workflow, so the engine floor
+  itself slows down by about as much with two expressions; the ratios against fixed values and against the built-in
+  node are n8n's per-evaluation cost, which this node can only keep from multiplying. One small expression per message
+  row (handing the resolved row to the body) is this node's own: it spares a second evaluation of the user's content.
+- **Batching.** See above: the preparation time of each batch adds to n8n's sleep.
+- **Stream assembly** is linear in the body size; its time is \`JSON.parse\` of every event and the garbage of
+  hundreds of thousands of small chunk objects (a CPU profile of a 10 MB body: about 40 % parsing JSON, 30 % garbage
+  collection, under 10 % the SSE parser).`;
 
 main().catch((error) => {
 	console.error(error);
