@@ -5,8 +5,8 @@
  * These pure functions parse it and rebuild the object a non-streamed request would have returned,
  * so everything downstream (simplify, expressions) works the same either way.
  *
- * All work is linear in the body size: the SSE parser examines each character once (finding line ends
- * with indexOf) and every text that arrives in pieces is collected in an array and joined once.
+ * All work is linear in the body size: the SSE parser examines each character once and every
+ * text that arrives in pieces is collected in an array and joined once.
  */
 
 export interface SseEvent {
@@ -52,35 +52,22 @@ export class SseParser {
 				position = 1;
 			}
 		}
-		// Line ends are found with indexOf, which scans far faster than a loop over characters.
-		let nextFeed = chunk.indexOf('\n', position);
-		let nextReturn = chunk.indexOf('\r', position);
 		let lineStart = position;
-		while (position < chunk.length) {
-			if (this.lineEndedWithCarriageReturn) {
-				this.lineEndedWithCarriageReturn = false;
-				if (chunk.charCodeAt(position) === LINE_FEED) {
-					// The second half of a CRLF split across chunks, or right after a CR.
-					this.scanned++;
-					position++;
-					lineStart = position;
-					continue;
-				}
+		for (; position < chunk.length; position++) {
+			this.scanned++;
+			const code = chunk.charCodeAt(position);
+			const isSecondHalfOfCrLf = code === LINE_FEED && this.lineEndedWithCarriageReturn;
+			this.lineEndedWithCarriageReturn = false;
+			if (isSecondHalfOfCrLf) {
+				lineStart = position + 1;
+				continue;
 			}
-			if (nextFeed !== -1 && nextFeed < position) nextFeed = chunk.indexOf('\n', position);
-			if (nextReturn !== -1 && nextReturn < position) nextReturn = chunk.indexOf('\r', position);
-			const end = nextReturn === -1 || (nextFeed !== -1 && nextFeed < nextReturn) ? nextFeed : nextReturn;
-			if (end === -1) {
-				this.scanned += chunk.length - position;
-				position = chunk.length;
-				break;
-			}
-			this.scanned += end - position + 1;
-			this.lineEndedWithCarriageReturn = chunk.charCodeAt(end) === CARRIAGE_RETURN;
-			const event = this.processLine(this.takeLine(chunk.slice(lineStart, end)));
+			if (code !== LINE_FEED && code !== CARRIAGE_RETURN) continue;
+
+			this.lineEndedWithCarriageReturn = code === CARRIAGE_RETURN;
+			const event = this.processLine(this.takeLine(chunk.slice(lineStart, position)));
 			if (event) events.push(event);
-			position = end + 1;
-			lineStart = position;
+			lineStart = position + 1;
 		}
 		if (lineStart < chunk.length) this.lineParts.push(chunk.slice(lineStart));
 		return events;
