@@ -176,22 +176,32 @@ function isJson(text: string): boolean {
 	}
 }
 
+/**
+ * The text body of a streamed call, or undefined when n8n already parsed the body as JSON. A text body
+ * that is not an event stream (such as a web page) fails the item.
+ */
+export async function streamedBody(context: IExecuteSingleFunctions, response: IN8nHttpFullResponse): Promise<string | undefined> {
+	if (typeof response.body !== 'string') return undefined;
+	if (!looksLikeStream(response.headers, response.body)) {
+		throw notJsonError(context, response.statusCode, response.body, await apiKeyOf(context));
+	}
+	return response.body;
+}
+
 /** postReceive: assembles a streamed body into the same JSON as an unstreamed response. */
 export async function assembleStreamedResponse(
 	this: IExecuteSingleFunctions,
 	items: INodeExecutionData[],
 	response: IN8nHttpFullResponse,
 ): Promise<INodeExecutionData[]> {
-	if (typeof response.body !== 'string') return items;
-	if (!looksLikeStream(response.headers, response.body)) {
-		throw notJsonError(this, response.statusCode, response.body, await apiKeyOf(this));
-	}
-	const unstreamed = parseUnstreamedCompletion(response.body);
+	const body = await streamedBody(this, response);
+	if (body === undefined) return items;
+	const unstreamed = parseUnstreamedCompletion(body);
 	if (unstreamed) return [{ json: unstreamed as IDataObject }];
 	let chunks: Array<Record<string, unknown>> = [];
 	let caught: unknown;
 	try {
-		chunks = readOpenAiStream(response.body);
+		chunks = readOpenAiStream(body);
 	} catch (error) {
 		caught = error;
 	}

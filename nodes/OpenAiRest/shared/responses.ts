@@ -15,7 +15,7 @@ import type {
 import { NodeApiError } from 'n8n-workflow';
 
 import { splitUrls } from './chat';
-import { looksLikeStream, notJsonError, pairedItems, streamError } from './output';
+import { pairedItems, streamError, streamedBody } from './output';
 import { simplifyName } from './parameters';
 import { OpenAiStreamError, parseSse } from './stream';
 import { apiKeyOf, sendWithRetries } from './transport';
@@ -453,13 +453,11 @@ export async function assembleResponseEvents(
 	items: INodeExecutionData[],
 	response: IN8nHttpFullResponse,
 ): Promise<INodeExecutionData[]> {
-	if (typeof response.body !== 'string') return items;
-	if (!looksLikeStream(response.headers, response.body)) {
-		throw notJsonError(this, response.statusCode, response.body, await apiKeyOf(this));
-	}
+	const body = await streamedBody(this, response);
+	if (body === undefined) return items;
 	let caught: unknown;
 	try {
-		return [{ json: assembleResponseStream(response.body) }];
+		return [{ json: assembleResponseStream(body) }];
 	} catch (error) {
 		caught = error;
 	}
