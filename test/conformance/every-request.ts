@@ -12,6 +12,7 @@ const API_ENDPOINTS = [
 	/^GET \/models(\/[^/]+)?$/,
 	/^POST \/(audio\/(speech|transcriptions|translations)|images\/(edits|variations)|files)$/,
 	/^(GET|DELETE) \/files(\/file-[^/]+(\/content)?)?$/,
+	/^(GET|POST|DELETE) \/(vector_stores|videos)(\/[^/]+)*$/,
 ];
 
 /** Requests n8n sent (its user agent), to an API endpoint (not image downloads or raw test calls). */
@@ -29,7 +30,7 @@ function shapeOf(request: CapturedRequest): string {
 	const body = JSON.stringify(request.form ?? request.body ?? null, (key, value: unknown) =>
 		FREE_TEXT_KEYS.has(key) && typeof value === 'string' ? 'text' : key === 'sha256' ? 'hash' : value,
 	);
-	return `${request.method} ${request.fullPath.replace(/file-\d+/g, 'file-id')} ${body}`;
+	return `${request.method} ${request.fullPath.replace(/file-\d+/g, 'file-id').replace(/(vs|vsfb|video)_\d+/g, '$1_id')} ${body}`;
 }
 
 afterAll(() => {

@@ -20,6 +20,14 @@ import {
 } from './openai-server-responses';
 import { formObject, type FormObject, parseMultipart, type ParsedPart } from './multipart';
 import { createFileStore, dispatchBinary, type FileStore, matchBinaryRoute, resetFileStore } from './openai-server-binary';
+import {
+	createVectorStoreState,
+	dispatchVectorStore,
+	matchVectorStoreRoute,
+	resetVectorStoreState,
+	type VectorStoreState,
+} from './openai-server-vector-stores';
+import { createVideoState, dispatchVideo, matchVideoRoute, resetVideoState, type VideoState } from './openai-server-videos';
 
 // ---------------------------------------------------------------------------------------------
 // Public types
@@ -93,6 +101,10 @@ export interface OpenAiServer {
 	failAlways(match: RequestMatcher, fault: Fault): void;
 	/** Files uploaded through POST /files, and the page size cap of GET /files. */
 	files: FileStore;
+	/** Vector stores, their files and batches (openai-server-vector-stores.ts), with paging and polling knobs. */
+	vectorStores: VectorStoreState;
+	/** Video jobs (openai-server-videos.ts), with paging and polling knobs. */
+	videos: VideoState;
 	/** Clears requests and faults, restores the default models and id counters. */
 	reset(): void;
 	close(): Promise<void>;
@@ -1149,6 +1161,8 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 	let serverUrl = '';
 	const responsesStore = new ResponsesStore();
 	const files = createFileStore();
+	const vectorStores = createVectorStoreState();
+	const videos = createVideoState();
 
 	/** A timer that close() can cut short. */
 	const sleep = (ms: number) =>
@@ -1199,12 +1213,15 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 		const method = request.method ?? 'GET';
 		const fullPath = request.url ?? '/';
 		const route = resolveRoute(method, fullPath);
-		const binaryRoute = matchBinaryRoute(method, normalisePathname(rawPathname(fullPath)));
+		const pathname = normalisePathname(rawPathname(fullPath));
+		// Vector store paths end like Files API paths (/vector_stores/{id}/files), so they are matched first.
+		const storeRoute = matchVectorStoreRoute(method, pathname) ?? matchVideoRoute(method, pathname);
+		const binaryRoute = storeRoute ? undefined : matchBinaryRoute(method, pathname);
 		const multipart = readMultipart(rawBytes, request.headers['content-type']);
 		const parsed = multipart ? { ok: false as const } : parseJson(rawBody);
 		const captured: CapturedRequest = {
 			method,
-			path: binaryRoute?.path ?? route.path,
+			path: storeRoute?.path ?? binaryRoute?.path ?? route.path,
 			fullPath,
 			headers: { ...request.headers },
 			rawBody,
@@ -1229,7 +1246,7 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 			clientGone: () => responseClosed || response.destroyed || request.socket.destroyed,
 		};
 
-		if (binaryRoute || route.endpoint !== 'file') {
+		if (storeRoute || binaryRoute || route.endpoint !== 'file') {
 			const unauthorised = authError(request.headers.authorization, apiKey);
 			if (unauthorised) return send(exchange, unauthorised, undefined);
 		}
@@ -1250,9 +1267,11 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 			}
 		}
 		if (options.responseDelayMs) await sleep(options.responseDelayMs);
-		const outcome = binaryRoute
-			? dispatchBinary(binaryRoute, captured, { ...context, serverUrl, store: files })
-			: dispatch(method, fullPath, route, rawBody, context);
+		let outcome: Outcome;
+		if (storeRoute?.kind === 'vectorStore') outcome = dispatchVectorStore(storeRoute, captured, vectorStores, files);
+		else if (storeRoute) outcome = dispatchVideo(storeRoute, captured, videos);
+		else if (binaryRoute) outcome = dispatchBinary(binaryRoute, captured, { ...context, serverUrl, store: files });
+		else outcome = dispatch(method, fullPath, route, rawBody, context);
 		return send(exchange, outcome, fault);
 	}
 
@@ -1280,6 +1299,8 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 		requests,
 		models,
 		files,
+		vectorStores,
+		videos,
 		failNext(match, fault, times = 1) {
 			if (!Number.isInteger(times) || times < 1) throw new RangeError(`failNext times must be a positive integer, got ${times}`);
 			oneShotFaults.push(register(match, fault, times));
@@ -1296,6 +1317,8 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 			streamCounter = 0;
 			responsesStore.reset();
 			resetFileStore(files);
+			resetVectorStoreState(vectorStores);
+			resetVideoState(videos);
 		},
 		close() {
 			for (const [timer, resolve] of pendingTimers) {

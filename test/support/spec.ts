@@ -106,9 +106,14 @@ export function readExample(era: SpecEra, fileName: string): string | undefined 
 /** Absolute URI (RFC 3986: scheme ':' rest), enough for the `format: uri` fields of image URLs. */
 const ABSOLUTE_URI = /^[a-z][a-z\d+.-]*:\S+$/i;
 
-/** openapi-backend registers the OpenAPI formats (int64, …) but not `uri`; without it Ajv warns and skips it. */
+/**
+ * openapi-backend registers the OpenAPI formats (int64, …) but not `uri`, nor OpenAI's `unixtime` (answers'
+ * timestamps); without them Ajv warns and skips them.
+ */
 const addUriFormat: AjvCustomizer = (ajv) =>
-	ajv.addFormat('uri', { type: 'string', validate: (value: string) => ABSOLUTE_URI.test(value) });
+	ajv
+		.addFormat('uri', { type: 'string', validate: (value: string) => ABSOLUTE_URI.test(value) })
+		.addFormat('unixtime', { type: 'number', validate: (value: number) => Number.isInteger(value) && value >= 0 });
 
 const backends = new Map<string, OpenAPIBackend>();
 
@@ -423,4 +428,17 @@ export function toValidate(request: Pick<CapturedRequest, 'method' | 'path' | 'f
 	const path = query ? `${request.path}?${query}` : request.path;
 	if (request.form) return { method: request.method, path, form: request.form };
 	return { method: request.method, path, body: request.rawBody };
+}
+
+/**
+ * Validates a JSON answer against the 200 response schema of the latest spec, for the test server's own
+ * answers. Only JSON answers: binary content has no schema to check.
+ */
+export function validateResponseBody(method: string, apiPath: string, body: unknown): ValidationResult {
+	const operation = findOperation(backendFor('latest'), method, apiPath.split('?')[0]);
+	const endpoint = endpointKey(method, apiPath);
+	if (!operation) return { valid: false, endpoint, errors: [`no operation ${endpoint} in the latest spec`] };
+	const checked = backendFor('latest').validateResponse(body, operation, 200);
+	const errors = (checked.errors ?? []).map((error) => `${error.instancePath.replace(/^\/response/, 'response') || 'response'}: ${error.message ?? error.keyword}${errorDetail(error)}`);
+	return { valid: errors.length === 0, endpoint: endpointKey(operation.method, operation.path), errors };
 }
