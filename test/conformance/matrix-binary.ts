@@ -98,12 +98,12 @@ function seedFile(server: OpenAiServer): void {
 }
 
 /** One case per value of an option. */
-function sweep(label: string, build: (value: string) => INodeParameters, values: string[], extra: Partial<MatrixCase> = {}): MatrixCase[] {
+export function sweep(label: string, build: (value: string) => INodeParameters, values: string[], extra: Partial<MatrixCase> = {}): MatrixCase[] {
 	return values.map((value) => ({ name: `${label} = ${value}`, parameters: build(value), ...extra }));
 }
 
 /** Max Retries both ends, with the binary input or stored file the operation needs. */
-function retries(label: string, build: Build, extra: Partial<MatrixCase> = {}): MatrixCase[] {
+export function retries(label: string, build: Build, extra: Partial<MatrixCase> = {}): MatrixCase[] {
 	const seed = extra.arrange ?? (() => undefined);
 	return [
 		{

@@ -7,6 +7,7 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 import type { NodeRun, RunOptions } from '../support/engine';
 import type { CapturedRequest, OpenAiServer } from '../support/openai-server';
 import { binaryCases } from './matrix-binary';
+import { storeCases } from './matrix-stores';
 
 export interface MatrixCase {
 	name: string;
@@ -914,4 +915,5 @@ export const MATRIX: MatrixCase[] = [
 	...responseCases,
 	...embeddingCases,
 	...binaryCases,
+	...storeCases,
 ];
