@@ -133,6 +133,24 @@ function withUnambiguousInputItems(document: Document): Document {
 }
 
 /**
+ * The second correction: `CompoundFilter` (vector store search and file search filters) nests itself through
+ * `$recursiveRef: '#'`, a draft 2019-09 keyword that Ajv here resolves to the whole request schema, so every nested
+ * filter failed. A plain `$ref` to `CompoundFilter` says what the spec means.
+ */
+function withResolvableCompoundFilters(document: Document): Document {
+	const compound = (document.components?.schemas as JsonObject | undefined)?.CompoundFilter;
+	const items = isJsonObject(compound) && isJsonObject(compound.properties) && isJsonObject(compound.properties.filters) ? compound.properties.filters.items : undefined;
+	if (isJsonObject(compound) && isJsonObject(items) && Array.isArray(items.oneOf)) {
+		delete compound.$recursiveAnchor;
+		items.oneOf = items.oneOf.map((member: unknown) =>
+			isJsonObject(member) && member.$recursiveRef === '#' ? { $ref: '#/components/schemas/CompoundFilter' } : member,
+		);
+		delete items.discriminator;
+	}
+	return document;
+}
+
+/**
  * Quick mode is deliberate:
  * - openapi-backend's non-quick init checks the document against the OpenAPI 3.0 meta-schema, which rejects both
  *   files (the latest is OpenAPI 3.1) and then leaves the router empty;
@@ -149,7 +167,7 @@ function backendFor(era: SpecEra): OpenAPIBackend {
 	if (cached) return cached;
 
 	const backend = new OpenAPIBackend({
-		definition: withUnambiguousInputItems(parseYaml(readFileSync(file, 'utf8')) as Document),
+		definition: withResolvableCompoundFilters(withUnambiguousInputItems(parseYaml(readFileSync(file, 'utf8')) as Document)),
 		quick: true,
 		strict: true,
 		ajvOpts: { allErrors: true },

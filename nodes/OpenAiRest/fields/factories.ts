@@ -329,3 +329,71 @@ export function numberOption(
 	};
 	return { ...option, default: range.default };
 }
+
+/** Return All of a resource's List operations. */
+export function returnAllField(resource: string, displayOptions: IDisplayOptions): INodeProperties {
+	return {
+		displayName: 'Return All',
+		name: `${resource}ReturnAll`,
+		type: 'boolean',
+		default: false,
+		description: 'Whether to return all results or only up to a given limit',
+		displayOptions,
+	};
+}
+
+/** Limit of a resource's List operations, sent as the `limit` query parameter while Return All is off. */
+export function limitField(resource: string, operations: string[], max: number): INodeProperties {
+	return {
+		displayName: 'Limit',
+		name: `${resource}Limit`,
+		type: 'number',
+		default: 50,
+		typeOptions: { minValue: 1, maxValue: max, numberPrecision: 0 },
+		description: 'Max number of results to return',
+		displayOptions: { show: { resource: [resource], operation: operations, [`${resource}ReturnAll`]: [false] } },
+		routing: { send: { type: 'query', property: 'limit' } },
+	};
+}
+
+/** Order of a List: newest (the API's default) or oldest first, sent as the `order` query parameter. */
+export function orderOption(displayOptions: IDisplayOptions, description = 'The order by creation time'): INodeProperties {
+	return {
+		displayName: 'Order',
+		name: 'order',
+		type: 'options',
+		options: [
+			{ name: 'Newest First', value: 'desc' },
+			{ name: 'Oldest First', value: 'asc' },
+		],
+		default: 'desc',
+		description,
+		displayOptions,
+		routing: { send: { type: 'query', property: 'order' } },
+	};
+}
+
+/** How long an operation that waits for a job polls it before it fails. */
+export function maxWaitOption(displayOptions: IDisplayOptions, defaultSeconds: number, description: string): INodeProperties {
+	return {
+		displayName: 'Max Wait (Seconds)',
+		name: 'maxWait',
+		type: 'number',
+		default: defaultSeconds,
+		typeOptions: { minValue: 1, maxValue: 86400, numberPrecision: 0 },
+		description,
+		displayOptions,
+	};
+}
+
+/** The binary field a downloaded file is written to. */
+export function outputFieldOption(displayOptions: IDisplayOptions, description: string): INodeProperties {
+	return {
+		displayName: 'Put Output File in Field',
+		name: 'binaryPropertyName',
+		type: 'string',
+		default: 'data',
+		description,
+		displayOptions,
+	};
+}

@@ -79,7 +79,7 @@ export async function apiKeyOf(context: IExecuteSingleFunctions): Promise<string
 }
 
 /** The error for a stopped execution; n8n reports an execution whose error says "canceled" as canceled. */
-function canceled(context: IExecuteSingleFunctions, what: string): NodeOperationError {
+export function canceled(context: IExecuteSingleFunctions, what: string): NodeOperationError {
 	return new NodeOperationError(context.getNode(), 'The execution was canceled', {
 		itemIndex: context.getItemIndex(),
 		description: `${what}\nNo further request was sent.`,
