@@ -17,13 +17,23 @@ async function post(server: OpenAiServer, path: string, body: unknown): Promise<
 	if (response.status !== 200) throw new Error(`seeding ${path} failed: ${await response.text()}`);
 }
 
-/** Two text files, and vs_000001 holding both with attributes; batches finish at the first poll. */
+/**
+ * vs_000001 holding two text files with attributes, and a file of each other status: an empty one (failed), one of
+ * a batch still in progress, and one of a cancelled batch. New batches finish at the first poll.
+ */
 async function seedStore(server: OpenAiServer): Promise<void> {
 	seedTextFile(server.files, 'file-000001', 'returns.md', 'Items can be returned within 30 days.\n\nShipping is free.');
 	seedTextFile(server.files, 'file-000002', 'faq.txt', 'Gift cards cannot be returned.');
+	seedTextFile(server.files, 'file-000003', 'empty.txt', '');
+	seedTextFile(server.files, 'file-000004', 'later.txt', 'Processed later.');
+	seedTextFile(server.files, 'file-000005', 'dropped.txt', 'Never processed.');
 	await post(server, '/vector_stores', { name: 'kb' });
 	await post(server, '/vector_stores/vs_000001/files', { file_id: 'file-000001', attributes: { lang: 'en', year: 2024 } });
 	await post(server, '/vector_stores/vs_000001/files', { file_id: 'file-000002', attributes: { lang: 'de', year: 2020 } });
+	await post(server, '/vector_stores/vs_000001/files', { file_id: 'file-000003' });
+	await post(server, '/vector_stores/vs_000001/file_batches', { file_ids: ['file-000004'] });
+	await post(server, '/vector_stores/vs_000001/file_batches', { file_ids: ['file-000005'] });
+	await post(server, '/vector_stores/vs_000001/file_batches/vsfb_000003/cancel', {});
 	server.vectorStores.batchPollsToComplete = 1;
 	server.requests.length = 0;
 }
@@ -87,6 +97,12 @@ const vectorStoreCases: MatrixCase[] = [
 		},
 	},
 	{ name: 'vector store add files: longest wait', parameters: store('addFiles', { maxWait: 86400 }), ...seeded },
+	{ name: 'vector store add file: smallest chunks', parameters: store('addFile', { chunkSize: 100, chunkOverlap: 0 }), ...seeded },
+	{ name: 'vector store add file: largest chunks', parameters: store('addFile', { chunkSize: 4096, chunkOverlap: 2048 }), ...seeded },
+	{ name: 'vector store add files: smallest chunks', parameters: store('addFiles', { chunkSize: 100, chunkOverlap: 0 }), ...seeded },
+	{ name: 'vector store add files: largest chunks', parameters: store('addFiles', { chunkSize: 4096, chunkOverlap: 2048 }), ...seeded },
+	{ name: 'vector store update: shortest expiry', parameters: store('update', { expiresAfterDays: 1 }), ...seeded },
+	{ name: 'vector store update: longest expiry', parameters: store('update', { expiresAfterDays: 365 }), ...seeded },
 	...sweep('vector store list order', (order) => store('list', { order }, { vectorStoreReturnAll: true }), ['asc', 'desc'], seeded),
 	{ name: 'vector store list: smallest limit', parameters: store('list', {}, { vectorStoreReturnAll: false, vectorStoreLimit: 1 }), ...seeded },
 	{ name: 'vector store list: largest limit', parameters: store('list', {}, { vectorStoreLimit: 100 }), ...seeded },

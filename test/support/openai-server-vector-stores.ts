@@ -576,6 +576,13 @@ export function matchVectorStoreRoute(method: string, pathname: string): VectorS
 	return undefined;
 }
 
+/** Creates a store straight in the state, as POST /vector_stores with this body would (for synchronous set-ups). */
+export function seedVectorStore(state: VectorStoreState, files: FileStore, body: JsonObject): JsonObject {
+	const outcome = createStore({ rawBody: JSON.stringify(body), body } as CapturedRequest, state, files);
+	if (outcome.kind !== 'json' || outcome.status !== 200) throw new Error(`seeding a vector store failed: ${JSON.stringify(outcome)}`);
+	return outcome.payload as JsonObject;
+}
+
 export function dispatchVectorStore(route: VectorStoreRoute, request: CapturedRequest, state: VectorStoreState, files: FileStore): StoreOutcome {
 	if (route.operation === 'list') return listPage([...state.stores.values()].map(refreshStore), queryOf(request), state.maxPerPage);
 	if (route.operation === 'create') return createStore(request, state, files);

@@ -230,6 +230,13 @@ export function matchVideoRoute(method: string, pathname: string): VideoRoute | 
 	return undefined;
 }
 
+/** A completed video straight in the state (for synchronous set-ups). */
+export function seedCompletedVideo(state: VideoState, prompt: string): JsonObject {
+	const object: JsonObject = { ...newVideo(state, { model: 'sora-2', size: '720x1280', seconds: '4', prompt }), status: 'completed', progress: 100 };
+	state.videos.set(String(object.id), { object, polls: state.pollsToComplete });
+	return object;
+}
+
 export function dispatchVideo(route: VideoRoute, request: CapturedRequest, state: VideoState): StoreOutcome {
 	if (route.operation === 'list') {
 		const query = queryOf(request);
