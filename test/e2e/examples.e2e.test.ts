@@ -291,8 +291,8 @@ describe('example workflows in a real n8n (import + execute)', () => {
 			expect.objectContaining({ id: 'vsfb_000002', status: 'completed', file_counts: expect.objectContaining({ completed: 1, total: 1 }) }),
 		]);
 		expect(nodeOutput(result, 'Search the FAQ').map((item) => item.json)).toEqual([
-			{ score: 0.6, file_id: 'file-000001', filename: 'faq.txt', text: 'Gift cards cannot be returned.', attributes: { topic: 'customer service' } },
-			expect.objectContaining({ filename: 'faq.txt', text: expect.stringContaining('return policy') }),
+			{ score: 0.8, file_id: 'file-000001', filename: 'faq.txt', text: 'Gift cards cannot be returned.', attributes: { topic: 'customer service' } },
+			expect.objectContaining({ score: 0.6, filename: 'faq.txt', text: expect.stringContaining('return policy') }),
 		]);
 		expect(requestsSeen()).toEqual([
 			'POST /files',

@@ -117,6 +117,16 @@ describe('vector store: lists', () => {
 		expect(fixture.onlyRequest().fullPath).toBe('/v1/vector_stores?limit=2');
 	});
 
+	it('gives an agent each store\'s ID, name, status and file counts, and each file\'s ID, status and attributes', async () => {
+		await seedStores(['kb'], ['file-000001']);
+		const stores = await runNode(store('list', { vectorStoreReturnAll: true }), { credentials: fixture.credentials(), asTool: true });
+		expect(stores.items.map((item) => item.json)).toEqual([
+			{ id: 'vs_000001', name: 'kb', status: 'completed', file_counts: { in_progress: 0, completed: 1, failed: 0, cancelled: 0, total: 1 } },
+		]);
+		const files = await runNode(store('listFiles', { vectorStoreId: 'vs_000001' }), { credentials: fixture.credentials(), asTool: true });
+		expect(files.items.map((item) => item.json)).toEqual([{ id: 'file-000001', status: 'completed', attributes: {} }]);
+	});
+
 	it('lists the files of a store with a status, all pages', async () => {
 		await seedStores(['kb'], ['file-000001', 'file-000002', 'file-000003']);
 		fixture.server().vectorStores.maxPerPage = 1;
