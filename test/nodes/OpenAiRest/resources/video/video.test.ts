@@ -96,6 +96,27 @@ describe('video: create', () => {
 	});
 });
 
+describe('video: several items, faults mid-wait', () => {
+	it('retries a poll that meets a server error, and keeps every item in order under Continue On Fail', async () => {
+		fixture.server().videos.pollsToComplete = 1;
+		fixture.server().failNext((request) => request.method === 'GET', { status: 500, headers: { 'retry-after-ms': '0' } });
+		const { items } = await runNode(create({ videoPrompt: '={{ $json.prompt }}', videoOptions: { completion: 'wait' } }), {
+			credentials: fixture.credentials(),
+			input: [{ prompt: 'one' }, { prompt: '' }, { prompt: `three ${FAIL_MARKER}` }, { prompt: 'four' }],
+			continueOnFail: true,
+		});
+		expect(items.map((item) => [item.json.status ?? item.json.error, item.json.prompt, item.pairedItem])).toEqual([
+			['completed', 'one', { item: 0 }],
+			['Invalid "Prompt" in item 1: must not be empty', undefined, { item: 1 }],
+			[expect.stringMatching(/^Video video_\d+ failed: Your request was blocked/), undefined, { item: 2 }],
+			['completed', 'four', { item: 3 }],
+		]);
+		// Three jobs queued, each polled once, plus the retried poll.
+		expect(fixture.server().requests.filter((request) => request.method === 'POST')).toHaveLength(3);
+		expect(fixture.server().requests.filter((request) => request.method === 'GET')).toHaveLength(4);
+	});
+});
+
 describe('video: wait for completion', () => {
 	it('polls with growing pauses until completed', async () => {
 		await seedVideos(1, 0);
