@@ -7,8 +7,8 @@ import type { INodeParameters } from 'n8n-workflow';
 import { makePng, wavFile } from '../support/binary';
 import { FIXED_CREATED, type OpenAiServer } from '../support/openai-server';
 import type { MatrixCase } from './matrix';
+import { retryCases } from './retry-cases';
 
-type Build = (options: INodeParameters) => INodeParameters;
 type Binary = MatrixCase['binary'];
 
 const AUDIO: Binary = [{ data: { data: wavFile('matrix audio'), fileName: 'memo.wav', mimeType: 'audio/wav' } }];
@@ -102,34 +102,6 @@ function sweep(label: string, build: (value: string) => INodeParameters, values:
 	return values.map((value) => ({ name: `${label} = ${value}`, parameters: build(value), ...extra }));
 }
 
-/** Max Retries both ends, with the binary input or stored file the operation needs. */
-function retries(label: string, build: Build, extra: Partial<MatrixCase> = {}): MatrixCase[] {
-	const seed = extra.arrange ?? (() => undefined);
-	return [
-		{
-			name: `${label}: maxRetries 0 stops at the first server error`,
-			parameters: build({ maxRetries: 0 }),
-			...extra,
-			arrange: async (server) => {
-				await seed(server);
-				server.failNext(() => true, { status: 500 });
-			},
-			expectError: 'The server had an error while processing your request',
-			check: (_run, requests) => expect(requests).toHaveLength(1),
-		},
-		{
-			name: `${label}: maxRetries 10 retries through two server errors`,
-			parameters: build({ maxRetries: 10 }),
-			...extra,
-			arrange: async (server) => {
-				await seed(server);
-				server.failNext(() => true, { status: 500, headers: { 'retry-after-ms': '0' } }, 2);
-			},
-			check: (run) => expect(run.items.length).toBeGreaterThan(0),
-		},
-	];
-}
-
 const VOICES = ['alloy', 'ash', 'ballad', 'cedar', 'coral', 'echo', 'fable', 'marin', 'nova', 'onyx', 'sage', 'shimmer', 'verse'];
 
 const audioCases: MatrixCase[] = [
@@ -141,7 +113,7 @@ const audioCases: MatrixCase[] = [
 		check: (run) => expect(Object.keys(run.items[0].binary ?? {})).toEqual(['voice']),
 	},
 	{ name: 'speech: fastest speed', parameters: speech({ speed: 4 }) },
-	...retries('speech', (options) => speech(options)),
+	...retryCases('speech', (options) => speech(options)),
 	...sweep('transcribe format', (format) => transcribe({ transcriptionFormat: format }), ['json', 'srt', 'text', 'verbose_json', 'vtt'], { binary: AUDIO }),
 	{
 		name: 'transcribe: diarized JSON with the diarization model, simplify off',
@@ -167,7 +139,7 @@ const audioCases: MatrixCase[] = [
 		binary: AUDIO,
 		check: (_run, requests) => expect(requests[0].form).toMatchObject({ include: ['logprobs'], chunking_strategy: { type: 'server_vad' } }),
 	},
-	...retries('transcribe', (options) => transcribe(options), { binary: AUDIO }),
+	...retryCases('transcribe', (options) => transcribe(options), { binary: AUDIO }),
 	...sweep('translate format', (format) => translate({ translationFormat: format }), ['json', 'srt', 'text', 'verbose_json', 'vtt'], { binary: AUDIO }),
 	{
 		name: 'translate: prompt, temperature range ends, simplify off',
@@ -175,7 +147,7 @@ const audioCases: MatrixCase[] = [
 		binary: AUDIO,
 	},
 	{ name: 'translate: temperature 0, simplify on', parameters: translate({ temperature: 0 }, { audioSimplify: true }), binary: AUDIO },
-	...retries('translate', (options) => translate(options), { binary: AUDIO }),
+	...retryCases('translate', (options) => translate(options), { binary: AUDIO }),
 ];
 
 const imageEditCases: MatrixCase[] = [
@@ -204,7 +176,7 @@ const imageEditCases: MatrixCase[] = [
 		check: (run) => expect(run.items[0].binary?.data.mimeType).toBe('image/png'),
 	},
 	{ name: 'edit: dall-e-2 binary images, no download', parameters: edit({ responseFormat: 'b64_json', downloadImage: false }, 'dall-e-2'), binary: IMAGE },
-	...retries('edit', (options) => edit(options), { binary: IMAGE }),
+	...retryCases('edit', (options) => edit(options), { binary: IMAGE }),
 	...sweep('variation size', (size) => variation({ size }), ['256x256', '512x512', '1024x1024'], { binary: IMAGE }),
 	...sweep('variation other sizes', (size) => variation({ size }), ['1024x1536', '1024x1792', '1536x1024', '1792x1024', 'auto'], {
 		binary: IMAGE,
@@ -217,7 +189,7 @@ const imageEditCases: MatrixCase[] = [
 		check: (run) => expect(run.items.map((item) => Object.keys(item.binary ?? {}))).toEqual(Array(10).fill(['varied'])),
 	},
 	{ name: 'variation: one binary image, no download', parameters: variation({ n: 1, responseFormat: 'b64_json', downloadImage: false }), binary: IMAGE },
-	...retries('variation', (options) => variation(options), { binary: IMAGE }),
+	...retryCases('variation', (options) => variation(options), { binary: IMAGE }),
 ];
 
 const fileCases: MatrixCase[] = [
@@ -229,14 +201,14 @@ const fileCases: MatrixCase[] = [
 		binary: UPLOAD,
 		check: (_run, requests) => expect(requests[0].form?.expires_after).toEqual({ anchor: 'created_at', seconds: '2592000' }),
 	},
-	...retries('upload', (options) => file('upload', options), { binary: UPLOAD }),
+	...retryCases('upload', (options) => file('upload', options), { binary: UPLOAD }),
 	...sweep('list purpose', (purpose) => file('list', { purpose, order: 'asc' }, { fileReturnAll: true }), PURPOSES, { arrange: seedFile }),
 	{ name: 'list: newest first, smallest limit', parameters: file('list', { order: 'desc' }, { fileReturnAll: false, fileLimit: 1 }), arrange: seedFile },
 	{ name: 'list: largest limit', parameters: file('list', {}, { fileLimit: 10000 }), arrange: seedFile },
-	...retries('list', (options) => file('list', options), { arrange: seedFile }),
-	...retries('get', (options) => file('get', options), { arrange: seedFile }),
-	...retries('delete', (options) => file('delete', options), { arrange: seedFile }),
-	...retries('download', (options) => file('download', options), { arrange: seedFile }),
+	...retryCases('list', (options) => file('list', options), { arrange: seedFile }),
+	...retryCases('get', (options) => file('get', options), { arrange: seedFile }),
+	...retryCases('delete', (options) => file('delete', options), { arrange: seedFile }),
+	...retryCases('download', (options) => file('download', options), { arrange: seedFile }),
 	{
 		name: 'download: into a named field',
 		parameters: file('download', { binaryPropertyName: 'content' }),
