@@ -5,6 +5,7 @@
 import type { INodeParameters } from 'n8n-workflow';
 
 import { makePng, wavFile } from '../support/binary';
+import type { NodeRun } from '../support/engine';
 import { FIXED_CREATED, type OpenAiServer } from '../support/openai-server';
 import type { MatrixCase } from './matrix';
 import { retryCases } from './retry-cases';
@@ -102,11 +103,38 @@ function sweep(label: string, build: (value: string) => INodeParameters, values:
 	return values.map((value) => ({ name: `${label} = ${value}`, parameters: build(value), ...extra }));
 }
 
+/**
+ * The Content-Type OpenAI sends for each speech format (opus is Ogg Opus, sent as audio/opus). The node names
+ * the file by its format and types it so, from the answer or, when a server says only
+ * application/octet-stream, from the format.
+ */
+const SPEECH_FILE_TYPES: Record<string, string> = {
+	aac: 'audio/aac',
+	flac: 'audio/flac',
+	mp3: 'audio/mpeg',
+	opus: 'audio/opus',
+	pcm: 'audio/pcm',
+	wav: 'audio/wav',
+};
+
+function expectSpeechFile(run: NodeRun, format: string): void {
+	expect(run.items[0].json).toMatchObject({ response_format: format });
+	expect(run.items[0].binary?.data).toMatchObject({ mimeType: SPEECH_FILE_TYPES[format], fileName: `hello-there.${format}` });
+}
+
 const VOICES = ['alloy', 'ash', 'ballad', 'cedar', 'coral', 'echo', 'fable', 'marin', 'nova', 'onyx', 'sage', 'shimmer', 'verse'];
 
 const audioCases: MatrixCase[] = [
 	...sweep('speech voice', (voice) => speech({}, { speechVoice: voice }), VOICES),
-	...sweep('speech format', (format) => speech({ speechFormat: format }), ['aac', 'flac', 'mp3', 'opus', 'pcm', 'wav']),
+	...Object.keys(SPEECH_FILE_TYPES).flatMap((format): MatrixCase[] => [
+		{ name: `speech format = ${format}`, parameters: speech({ speechFormat: format }), check: (run) => expectSpeechFile(run, format) },
+		{
+			name: `speech format = ${format}, answered as application/octet-stream`,
+			parameters: speech({ speechFormat: format }),
+			arrange: (server) => server.failNext('/audio/speech', { headers: { 'Content-Type': 'application/octet-stream' } }),
+			check: (run) => expectSpeechFile(run, format),
+		},
+	]),
 	{
 		name: 'speech: speed range ends, instructions and output field',
 		parameters: speech({ speed: 0.25, instructions: 'Calm and slow', binaryPropertyName: 'voice' }),
