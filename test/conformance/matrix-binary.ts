@@ -230,7 +230,13 @@ const fileCases: MatrixCase[] = [
 		check: (_run, requests) => expect(requests[0].form?.expires_after).toEqual({ anchor: 'created_at', seconds: '2592000' }),
 	},
 	...retryCases('upload', (options) => file('upload', options), { binary: UPLOAD }),
-	...sweep('list purpose', (purpose) => file('list', { purpose, order: 'asc' }, { fileReturnAll: true }), PURPOSES, { arrange: seedFile }),
+	...PURPOSES.map((purpose): MatrixCase => ({
+		name: `list purpose = ${purpose}`,
+		parameters: file('list', { purpose, order: 'asc' }, { fileReturnAll: true }),
+		arrange: seedFile,
+		// One file of each purpose is stored: only this purpose's comes back.
+		check: (run) => expect(run.items.map((item) => [item.json.purpose, item.json.filename])).toEqual([[purpose, purpose === 'batch' ? 'rows.jsonl' : `${purpose}.jsonl`]]),
+	})),
 	{ name: 'list: newest first, smallest limit', parameters: file('list', { order: 'desc' }, { fileReturnAll: false, fileLimit: 1 }), arrange: seedFile },
 	{ name: 'list: largest limit', parameters: file('list', {}, { fileLimit: 10000 }), arrange: seedFile },
 	...retryCases('list', (options) => file('list', options), { arrange: seedFile }),
