@@ -8,7 +8,8 @@ import { makePng } from '../support/binary';
 import type { OpenAiServer } from '../support/openai-server';
 import { seedTextFile } from '../support/openai-server-vector-stores';
 import type { MatrixCase } from './matrix';
-import { retries, sweep } from './matrix-binary';
+import { sweep } from './matrix-binary';
+import { retryCases } from './retry-cases';
 
 const KEY = { Authorization: 'Bearer sk-test-key', 'Content-Type': 'application/json' };
 
@@ -124,7 +125,7 @@ const vectorStoreCases: MatrixCase[] = [
 	},
 	{ name: 'vector store get file content: simplified', parameters: store('getFileContent', {}, { vectorStoreSimplify: true }), ...seeded },
 	{ name: 'vector store get file content: raw', parameters: store('getFileContent', {}, { vectorStoreSimplify: false }), ...seeded },
-	...STORE_OPERATIONS.flatMap((operation) => retries(`vector store ${operation}`, (options) => store(operation, options), seeded)),
+	...STORE_OPERATIONS.flatMap((operation) => retryCases(`vector store ${operation}`, (options) => store(operation, options), seeded)),
 ];
 
 const REFERENCE = [{ frame: { data: makePng(720, 1280, [20, 40, 60]), fileName: 'frame.png', mimeType: 'image/png' } }];
@@ -152,7 +153,7 @@ const videoCases: MatrixCase[] = [
 	...sweep('video list order', (order) => video('list', { order }, { videoReturnAll: true }), ['asc', 'desc'], withVideo),
 	{ name: 'video list: smallest limit', parameters: video('list', {}, { videoReturnAll: false, videoLimit: 1 }), ...withVideo },
 	{ name: 'video list: largest limit', parameters: video('list', {}, { videoLimit: 100 }), ...withVideo },
-	...VIDEO_OPERATIONS.flatMap((operation) => retries(`video ${operation}`, (options) => video(operation, options), withVideo)),
+	...VIDEO_OPERATIONS.flatMap((operation) => retryCases(`video ${operation}`, (options) => video(operation, options), withVideo)),
 ];
 
 export const storeCases: MatrixCase[] = [...vectorStoreCases, ...videoCases];
