@@ -222,8 +222,8 @@ describe('vector store: files', () => {
 	it('stops polling at once when the execution is stopped, and sends nothing more', async () => {
 		await seedStores(['kb']);
 		fixture.server().vectorStores.batchPollsToComplete = 1000;
-		// Stopped in the pause after the first poll.
-		await expectStopMidWait(fixture.server(), fixture.credentials(), store('addFiles', { vectorStoreId: 'vs_000001', vectorStoreFileIds: 'file-000001' }), 2);
+		// Created, polled twice, then stopped in the third pause.
+		await expectStopMidWait(fixture.server(), fixture.credentials(), store('addFiles', { vectorStoreId: 'vs_000001', vectorStoreFileIds: 'file-000001' }), 3);
 	});
 });
 

@@ -72,7 +72,7 @@ describe('video: create', () => {
 
 	it('stops waiting at once when the execution is stopped after the job was queued', async () => {
 		fixture.server().videos.pollsToComplete = 1000;
-		await expectStopMidWait(fixture.server(), fixture.credentials(), create({ videoOptions: { completion: 'download' } }), 1);
+		await expectStopMidWait(fixture.server(), fixture.credentials(), create({ videoOptions: { completion: 'download' } }), 3);
 	});
 
 	it('fails with OpenAI\'s reason when the generation fails', async () => {
@@ -140,7 +140,7 @@ describe('video: wait for completion', () => {
 	it('ends at once when the execution is stopped mid-wait, and sends nothing more', async () => {
 		await seedVideos(1, 0);
 		fixture.server().videos.pollsToComplete = 1000;
-		await expectStopMidWait(fixture.server(), fixture.credentials(), video('waitForCompletion', { videoId: 'video_000001' }), 1);
+		await expectStopMidWait(fixture.server(), fixture.credentials(), video('waitForCompletion', { videoId: 'video_000001' }), 3);
 	});
 });
 
