@@ -48,7 +48,7 @@ describe('test server: large and broken transfers', () => {
 		const response = await fetch(`${server.baseUrl()}/files`, {
 			method: 'POST',
 			headers: { ...auth, 'Content-Type': `multipart/form-data; boundary=${BOUNDARY}`, 'Content-Length': String(body.length) },
-			body: chunked(body) as unknown as BodyInit,
+			body: chunked(body) as never,
 			duplex: 'half',
 		} as RequestInit);
 		return (await response.json()) as { id: string; bytes: number };
