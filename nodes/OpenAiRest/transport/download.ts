@@ -1,0 +1,98 @@
+import type { IBinaryData, IExecuteSingleFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import type { ByteStream } from './multipart';
+
+type BinaryInput = Parameters<IExecuteSingleFunctions['helpers']['prepareBinaryData']>[0];
+
+/** How far a body got before it failed. */
+interface Progress {
+	received: number;
+	failed: boolean;
+}
+
+/** The bytes of a body, counted; a body that does not come to its end is marked. */
+async function* counted(body: ByteStream, progress: Progress): AsyncGenerator<Buffer> {
+	let ended = false;
+	try {
+		for await (const chunk of body) {
+			progress.received += chunk.length;
+			yield chunk;
+		}
+		ended = true;
+	} finally {
+		progress.failed = !ended;
+	}
+}
+
+function cutOff(context: IExecuteSingleFunctions, fileName: string, progress: Progress, announced: number): NodeOperationError {
+	const of = Number.isFinite(announced) ? ` of ${announced}` : '';
+	return new NodeOperationError(context.getNode(), `The download of "${fileName}" was cut off after ${progress.received}${of} bytes`, {
+		itemIndex: context.getItemIndex(),
+		description: 'The connection closed before the whole file arrived, so nothing was stored. Run the node again to download it.',
+	});
+}
+
+/**
+ * Stores a response body asked for with `encoding: 'stream'` as binary data while it arrives, so the
+ * file never sits in memory whole (in n8n's filesystem, database or S3 mode). A body that breaks off
+ * fails with an error naming the file and the bytes that came; n8n keeps nothing of it.
+ */
+export async function streamToBinary(
+	context: IExecuteSingleFunctions,
+	response: IN8nHttpFullResponse,
+	fileName: string,
+	mimeType: string,
+): Promise<IBinaryData> {
+	const body = response.body as ByteStream | Buffer;
+	if (Buffer.isBuffer(body)) {
+		const binary = await context.helpers.prepareBinaryData(body, fileName, mimeType);
+		return { ...binary, bytes: binary.bytes ?? body.length };
+	}
+	const progress: Progress = { received: 0, failed: false };
+	const stream = body.constructor.from(counted(body, progress), { objectMode: false });
+	let caught: unknown;
+	try {
+		const binary = await context.helpers.prepareBinaryData(stream as unknown as BinaryInput, fileName, mimeType);
+		// n8n before 2.x does not count the bytes it stores.
+		return { ...binary, bytes: binary.bytes ?? progress.received };
+	} catch (error) {
+		caught = error;
+	} finally {
+		if (!body.destroyed) body.destroy();
+	}
+	// A stopped execution ends the body too; that is the caller's to report.
+	if (progress.failed && !context.getExecutionCancelSignal?.()?.aborted) {
+		throw cutOff(context, fileName, progress, Number(response.headers?.['content-length'] ?? Number.NaN));
+	}
+	throw caught;
+}
+
+/**
+ * The lines of a streamed body as text (UTF-8; `\n` or `\r\n` line ends), one at a time, for files that
+ * are read into items (a batch's JSONL output) without holding the file as one string. A last line
+ * without a line end is yielded too; a line longer than `maxLineBytes` is an error.
+ */
+export async function* readLines(body: AsyncIterable<Buffer>, maxLineBytes = 64 * 1024 * 1024): AsyncGenerator<string> {
+	let pending: Buffer[] = [];
+	let pendingBytes = 0;
+	const take = (end: Buffer) => {
+		const line = pending.length ? Buffer.concat([...pending, end]) : end;
+		pending = [];
+		pendingBytes = 0;
+		return (line[line.length - 1] === 0x0d ? line.subarray(0, -1) : line).toString('utf8');
+	};
+	for await (const chunk of body) {
+		let start = 0;
+		for (let end = chunk.indexOf(0x0a); end >= 0; end = chunk.indexOf(0x0a, start)) {
+			yield take(chunk.subarray(start, end));
+			start = end + 1;
+		}
+		if (start < chunk.length) {
+			pending.push(chunk.subarray(start));
+			pendingBytes += chunk.length - start;
+			if (pendingBytes > maxLineBytes) throw new Error(`A line is longer than ${maxLineBytes} bytes`);
+		}
+	}
+	if (pendingBytes) yield take(Buffer.alloc(0));
+}
