@@ -18,12 +18,14 @@ export interface StreamClass {
 
 /** A file part of a multipart body. */
 export interface MultipartFile {
-	/** The whole file; for a file read from a stream (`open`), only its first bytes. */
+	/** The whole file; for a file read from a stream (`open`) or given as `base64`, only its first bytes. */
 	data: Buffer;
 	fileName: string;
 	contentType: string;
-	/** Size in bytes of a file read from a stream; otherwise `data.length`. */
+	/** Size in bytes of a file read from a stream or given as `base64`; otherwise `data.length`. */
 	size?: number;
+	/** The whole file as base64 (binary data held in an item), decoded straight into the body. */
+	base64?: string;
 	/** Opens the file's bytes from the start, once per attempt to send them. */
 	open?: () => Promise<ByteStream>;
 	/** The class of the streams `open` returns, to build the body with. */
@@ -84,8 +86,8 @@ export async function* streamMultipart(fields: readonly MultipartField[], bounda
 	for (const [index, { value }] of fields.entries()) {
 		yield heads[index];
 		if (typeof value === 'string') yield Buffer.from(value, 'utf8');
-		else if (!value.open) yield value.data;
-		else yield* streamedFile(value);
+		else if (value.open) yield* streamedFile(value);
+		else yield value.base64 === undefined ? value.data : Buffer.from(value.base64, 'base64');
 	}
 	yield tail;
 }
@@ -110,25 +112,30 @@ async function* streamedFile(file: MultipartFile): AsyncGenerator<Buffer> {
 
 /** Encodes fields as a multipart/form-data body (RFC 7578) with the given boundary. */
 export function encodeMultipart(fields: readonly MultipartField[], boundary: string): Buffer {
-	const chunks: Buffer[] = [];
-	for (const field of fields) {
-		chunks.push(Buffer.from(`--${boundary}${CRLF}${partHeader(field)}`, 'utf8'));
-		chunks.push(typeof field.value === 'string' ? Buffer.from(field.value, 'utf8') : field.value.data);
-		chunks.push(Buffer.from(CRLF, 'utf8'));
-	}
-	chunks.push(Buffer.from(`--${boundary}--${CRLF}`, 'utf8'));
-	return Buffer.concat(chunks);
+	const { heads, tail } = framing(fields, boundary);
+	// One allocation; a base64 file is decoded into it, not into a buffer of its own first.
+	const body = Buffer.allocUnsafe(multipartLength(fields, boundary));
+	let offset = 0;
+	fields.forEach(({ value }, index) => {
+		offset += heads[index].copy(body, offset);
+		if (typeof value === 'string') offset += body.write(value, offset, 'utf8');
+		else if (value.base64 !== undefined) offset += body.write(value.base64, offset, 'base64');
+		else offset += value.data.copy(body, offset);
+	});
+	offset += tail.copy(body, offset);
+	if (offset !== body.length) throw new Error(`The multipart body came out ${offset} bytes long instead of ${body.length}`);
+	return body;
 }
 
 /**
- * A random boundary that occurs in none of the parts. A streamed file is not read for this: 128
- * random bits drawn after the file exists cannot be in it but by chance.
+ * A random boundary that occurs in none of the parts. A streamed or base64 file is not read for this:
+ * 128 random bits drawn after the file exists cannot be in it but by chance.
  */
 export function boundaryFor(fields: readonly MultipartField[], random = () => randomBytes(16).toString('hex')): string {
 	for (;;) {
 		const boundary = `----n8nOpenAiRest${random()}`;
 		const clash = fields.some((field) =>
-			typeof field.value === 'string' ? field.value.includes(boundary) : !field.value.open && field.value.data.includes(boundary),
+			typeof field.value === 'string' ? field.value.includes(boundary) : field.value.size === undefined && field.value.data.includes(boundary),
 		);
 		if (!clash) return boundary;
 	}

@@ -55,6 +55,14 @@ describe('streamMultipart', () => {
 		expect(multipartLength(inMemory, 'B0UNDARY')).toBe(body.length);
 	});
 
+	it('decodes a file given as base64 (binary data held in an item) into the same bytes, streamed or not', async () => {
+		const inMemory = fields({ data: FILE, fileName: 'a.bin', contentType: 'application/octet-stream' });
+		const asBase64 = fields({ data: FILE.subarray(0, 8), size: FILE.length, base64: FILE.toString('base64'), fileName: 'a.bin', contentType: 'application/octet-stream' });
+
+		expect(encodeMultipart(asBase64, 'B0UNDARY')).toStrictEqual(encodeMultipart(inMemory, 'B0UNDARY'));
+		expect(await collect(streamMultipart(asBase64, 'B0UNDARY'))).toStrictEqual(encodeMultipart(inMemory, 'B0UNDARY'));
+	});
+
 	it('fails a file that yields fewer or more bytes than its size, instead of sending a broken body', async () => {
 		const short = { ...streamed(FILE), size: FILE.length + 1, fileName: 'a.bin', contentType: 'x/y' };
 		const long = { ...streamed(FILE), size: FILE.length - 1, fileName: 'a.bin', contentType: 'x/y' };
