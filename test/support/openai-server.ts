@@ -123,7 +123,7 @@ export interface OpenAiServerOptions {
 	responseDelayMs?: number;
 	/** Acts as a compatible server without the Responses API: every /responses path answers 404 or 405. */
 	withoutResponsesApi?: 404 | 405;
-	/** Multipart bodies above this size are parsed as they arrive, their files written to disk. Default 16 MiB. */
+	/** Multipart bodies above this size, or of unknown size, are parsed as they arrive, their files written to disk. Default 16 MiB. */
 	spoolAboveBytes?: number;
 }
 
@@ -1300,7 +1300,8 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 		const held = heldBodies.findIndex((entry) => entry.match.test(fullPath));
 		if (held >= 0) return holdBody(request, response, heldBodies.splice(held, 1)[0].afterBytes);
 		const contentType = request.headers['content-type'];
-		const spool = /^multipart\/form-data/i.test(contentType ?? '') && Number(request.headers['content-length'] ?? 0) > spoolAboveBytes;
+		// A body of unknown length (chunked) may be as large as any.
+		const spool = /^multipart\/form-data/i.test(contentType ?? '') && !(Number(request.headers['content-length']) <= spoolAboveBytes);
 		const rawBytes = spool ? Buffer.alloc(0) : await readBody(request);
 		const rawBody = rawBytes.toString('utf8');
 		const route = resolveRoute(method, fullPath);
