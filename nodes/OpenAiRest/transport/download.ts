@@ -11,27 +11,34 @@ interface Progress {
 	failed: boolean;
 }
 
-/** The bytes of a body, counted; a body that does not come to its end is marked. */
+/** The bytes of a body, counted; a body that breaks off (not a reader that stops) is marked failed. */
 async function* counted(body: ByteStream, progress: Progress): AsyncGenerator<Buffer> {
 	let ended = false;
+	let handedOver = false;
 	try {
 		for await (const chunk of body) {
 			progress.received += chunk.length;
+			handedOver = true;
 			yield chunk;
+			handedOver = false;
 		}
 		ended = true;
 	} finally {
-		progress.failed = !ended;
+		progress.failed = !ended && !handedOver;
 	}
 }
 
-function cutOff(context: IExecuteSingleFunctions, fileName: string, progress: Progress, announced: number): NodeOperationError {
+function cutOff(context: IExecuteSingleFunctions, fileName: string, progress: Progress, response: IN8nHttpFullResponse, outcome: string): NodeOperationError {
+	const announced = Number(response.headers?.['content-length'] ?? Number.NaN);
 	const of = Number.isFinite(announced) ? ` of ${announced}` : '';
 	return new NodeOperationError(context.getNode(), `The download of "${fileName}" was cut off after ${progress.received}${of} bytes`, {
 		itemIndex: context.getItemIndex(),
-		description: 'The connection closed before the whole file arrived, so nothing was stored. Run the node again to download it.',
+		description: `The connection closed before the whole file arrived, so ${outcome}. Run the node again to download it.`,
 	});
 }
+
+/** Whether the execution was stopped; a stop ends a body too, and is the caller's to report. */
+const stopped = (context: IExecuteSingleFunctions) => context.getExecutionCancelSignal?.()?.aborted === true;
 
 /**
  * Stores a response body asked for with `encoding: 'stream'` as binary data while it arrives, so the
@@ -61,10 +68,32 @@ export async function streamToBinary(
 	} finally {
 		if (!body.destroyed) body.destroy();
 	}
-	// A stopped execution ends the body too; that is the caller's to report.
-	if (progress.failed && !context.getExecutionCancelSignal?.()?.aborted) {
-		throw cutOff(context, fileName, progress, Number(response.headers?.['content-length'] ?? Number.NaN));
+	if (progress.failed && !stopped(context)) throw cutOff(context, fileName, progress, response, 'nothing was stored');
+	throw caught;
+}
+
+/**
+ * The lines of a response body asked for with `encoding: 'stream'` (e.g. a batch's JSONL output), read
+ * as they arrive (see readLines). A body that breaks off fails with the same error as streamToBinary.
+ */
+export async function* responseLines(
+	context: IExecuteSingleFunctions,
+	response: IN8nHttpFullResponse,
+	fileName: string,
+	maxLineBytes?: number,
+): AsyncGenerator<string> {
+	const body = response.body as ByteStream | Buffer;
+	if (Buffer.isBuffer(body)) return yield* readLines([body], maxLineBytes);
+	const progress: Progress = { received: 0, failed: false };
+	let caught: unknown;
+	try {
+		return yield* readLines(counted(body, progress), maxLineBytes);
+	} catch (error) {
+		caught = error;
+	} finally {
+		if (!body.destroyed) body.destroy();
 	}
+	if (progress.failed && !stopped(context)) throw cutOff(context, fileName, progress, response, 'the lines read so far are not the whole file');
 	throw caught;
 }
 
@@ -73,7 +102,7 @@ export async function streamToBinary(
  * are read into items (a batch's JSONL output) without holding the file as one string. A last line
  * without a line end is yielded too; a line longer than `maxLineBytes` is an error.
  */
-export async function* readLines(body: AsyncIterable<Buffer>, maxLineBytes = 64 * 1024 * 1024): AsyncGenerator<string> {
+export async function* readLines(body: AsyncIterable<Buffer> | Iterable<Buffer>, maxLineBytes = 64 * 1024 * 1024): AsyncGenerator<string> {
 	let pending: Buffer[] = [];
 	let pendingBytes = 0;
 	const take = (end: Buffer) => {
