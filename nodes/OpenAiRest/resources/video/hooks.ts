@@ -12,7 +12,8 @@ import { NodeOperationError } from 'n8n-workflow';
 import { pairedItems } from '../../fields/output';
 import { errorMessageFor, InvalidParameter, runsAsTool } from '../../transport/errors';
 import { checkFileKind, checkItem, contentTypeOf, filePart, type InputFile, pngDimensions, readBinaryField } from '../../transport/binary';
-import { multipartRequest, textFields } from '../../transport/multipart';
+import { fileSize, multipartRequest, textFields } from '../../transport/multipart';
+import { streamToBinary } from '../../transport/download';
 import { readOption } from '../../transport/parameters';
 import { pollUntilDone } from '../../transport/polling';
 import { requestWithRetries, sendWithRetries } from '../../transport/send';
@@ -52,7 +53,7 @@ export function checkVideoBody(body: IDataObject): void {
 
 /** Refuses a reference image that is not JPEG, PNG or WebP, or a PNG whose size differs from the video's. */
 export function checkReference(file: InputFile, size: string): void {
-	if (!file.data.length) throw new InvalidParameter(REFERENCE_LABEL, `"${file.fileName}" is empty`);
+	if (!fileSize(file)) throw new InvalidParameter(REFERENCE_LABEL, `"${file.fileName}" is empty`);
 	checkFileKind(file, REFERENCE_KINDS, REFERENCE_LABEL, 'Video → Create');
 	const dimensions = pngDimensions(file.data);
 	if (dimensions && `${dimensions.width}x${dimensions.height}` !== size) {
@@ -126,23 +127,18 @@ export function contentFileName(id: string, variant: string, mimeType: string): 
 	return `${id}${VARIANTS[variant]?.suffix ?? `-${variant}`}.${EXTENSIONS[mimeType] ?? 'bin'}`;
 }
 
-/** Fetches a completed video's content and returns the video with it as binary data. */
+/** Fetches a completed video's content into n8n's binary store as it arrives, and returns the video with it. */
 async function withContent(context: IExecuteSingleFunctions, video: IDataObject): Promise<INodeExecutionData> {
 	const id = String(video.id);
 	const variant = readOption(context, 'variant', 'video');
-	const content = await requestWithRetries(context, {
-		method: 'GET',
-		url: `/videos/${encodeURIComponent(id)}/content`,
-		qs: { variant },
-		encoding: 'arraybuffer',
-		json: false,
+	const request = { method: 'GET' as const, url: `/videos/${encodeURIComponent(id)}/content`, qs: { variant }, encoding: 'stream' as const, json: false };
+	const binary = await requestWithRetries(context, request, async (content) => {
+		const mimeType = contentTypeOf(content.headers) ?? VARIANTS[variant]?.mimeType ?? 'application/octet-stream';
+		return await streamToBinary(context, content, contentFileName(id, variant, mimeType), mimeType);
 	});
-	const mimeType = contentTypeOf(content.headers) ?? VARIANTS[variant]?.mimeType ?? 'application/octet-stream';
-	const fileName = contentFileName(id, variant, mimeType);
 	const field = readOption(context, 'binaryPropertyName', '') || 'data';
-	const binary = await context.helpers.prepareBinaryData(Buffer.from(content.body as Buffer), fileName, mimeType);
 	const json = runsAsTool(context)
-		? { ...compactVideo(video), file: `${fileName} (${mimeType}, ${binary.fileSize ?? Buffer.byteLength(content.body as Buffer)}) in the binary field "${field}" of this tool's output` }
+		? { ...compactVideo(video), file: `${binary.fileName} (${binary.mimeType}, ${binary.fileSize ?? `${binary.bytes} bytes`}) in the binary field "${field}" of this tool's output` }
 		: video;
 	return { json, binary: { [field]: binary }, pairedItem: { item: context.getItemIndex() } };
 }
