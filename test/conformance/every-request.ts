@@ -12,6 +12,7 @@ const API_ENDPOINTS = [
 	/^GET \/models(\/[^/]+)?$/,
 	/^POST \/(audio\/(speech|transcriptions|translations)|images\/(edits|variations)|files)$/,
 	/^(GET|DELETE) \/files(\/file-[^/]+(\/content)?)?$/,
+	/^(GET|POST|DELETE) \/conversations(\/[^/?]+(\/items(\/[^/?]+)?)?)?(\?.*)?$/,
 ];
 
 /** Requests n8n sent (its user agent), to an API endpoint (not image downloads or raw test calls). */
