@@ -64,6 +64,14 @@ const ACTIONS = [
 	'Get a file',
 	'Download a file',
 	'Delete a file',
+	'Create a conversation',
+	'Get a conversation',
+	'Update a conversation',
+	'Delete a conversation',
+	'List the items of a conversation',
+	'Add items to a conversation',
+	'Get an item of a conversation',
+	'Delete an item from a conversation',
 ];
 
 /** The options of the select dropdown that is open right now (n8n's editor renders it in a popper). */
@@ -234,6 +242,7 @@ describe('OpenAI REST in the n8n editor (browser)', () => {
 		await expect(options.allInnerTexts()).resolves.toEqual([
 			'Audio',
 			'Chat',
+			'Conversation',
 			'Edit',
 			'Embedding',
 			'File',
