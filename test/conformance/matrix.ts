@@ -7,6 +7,7 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 import type { NodeRun, RunOptions } from '../support/engine';
 import type { CapturedRequest, OpenAiServer } from '../support/openai-server';
 import { binaryCases } from './matrix-binary';
+import { conversationMatrixCases } from './matrix-conversation';
 
 export interface MatrixCase {
 	name: string;
@@ -18,6 +19,8 @@ export interface MatrixCase {
 	arrange?: (server: OpenAiServer) => void | Promise<void>;
 	/** The run must fail with a message containing this; otherwise it must succeed. */
 	expectError?: string;
+	/** Parameters this case's hooks rewrite on purpose (checked by `check`), e.g. a prompt that becomes a message. */
+	rewrites?: string[];
 	/** Checks beyond "the routed values arrive in the body"; `requests` are the API requests only. */
 	check?: (run: NodeRun, requests: CapturedRequest[]) => void;
 }
@@ -111,7 +114,7 @@ function sweep(
 }
 
 /** Max Retries both ends: 0 gives up on the first 500, 10 gets through two of them. */
-function retryCases(label: string, build: (options: INodeParameters) => INodeParameters): MatrixCase[] {
+export function retryCases(label: string, build: (options: INodeParameters) => INodeParameters): MatrixCase[] {
 	const failTwice = (server: OpenAiServer) =>
 		server.failNext(() => true, { status: 500, headers: { 'retry-after-ms': '0' } }, 2);
 	return [
@@ -811,7 +814,8 @@ const responseCases: MatrixCase[] = [
 	},
 	{
 		name: 'response: conversation',
-		parameters: response({ conversation: 'conv_123' }),
+		parameters: response({ conversation: 'conv_000001' }),
+		arrange: (server) => void server.conversations.seed(0),
 	},
 	{
 		name: 'response: previous response ID the server does not know',
@@ -914,4 +918,5 @@ export const MATRIX: MatrixCase[] = [
 	...responseCases,
 	...embeddingCases,
 	...binaryCases,
+	...conversationMatrixCases,
 ];

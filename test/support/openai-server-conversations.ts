@@ -47,6 +47,14 @@ export class ConversationStore {
 		this.counter = 0;
 	}
 
+	/** Stores a conversation with `count` user messages m0, m1, … (for tests); returns its ID. */
+	seed(count: number, metadata: JsonObject = { topic: 'demo' }): string {
+		const id = this.nextId('conv');
+		const items = Array.from({ length: count }, (_, index) => storedItem({ role: 'user', content: `m${index}` }, (prefix) => this.nextId(prefix)));
+		this.conversations.set(id, { conversation: { id, object: 'conversation', created_at: CONVERSATION_CREATED_AT, metadata }, items });
+		return id;
+	}
+
 	/** Appends items that a response made in a conversation (its input and output), as OpenAI does. */
 	append(conversationId: string, items: JsonObject[]): void {
 		this.conversations.get(conversationId)?.items.push(...items);
