@@ -12,6 +12,7 @@ const API_ENDPOINTS = [
 	/^GET \/models(\/[^/]+)?$/,
 	/^POST \/(audio\/(speech|transcriptions|translations)|images\/(edits|variations)|files)$/,
 	/^(GET|DELETE) \/files(\/file-[^/]+(\/content)?)?$/,
+	/^POST \/responses$/,
 	/^(GET|POST|DELETE) \/conversations(\/[^/?]+(\/items(\/[^/?]+)?)?)?(\?.*)?$/,
 ];
 
