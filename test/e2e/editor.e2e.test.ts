@@ -218,12 +218,20 @@ describe('OpenAI REST in the n8n editor (browser)', () => {
 
 		const panel = page.getByTestId('node-creator');
 		await panel.getByText(CHAT_ACTION, { exact: true }).waitFor();
-		const shown = await Promise.all(ACTIONS.map((action) => panel.getByText(action, { exact: true }).isVisible()));
-		expect(Object.fromEntries(ACTIONS.map((action, index) => [action, shown[index]]))).toEqual(
-			Object.fromEntries(ACTIONS.map((action) => [action, true])),
-		);
 		await screenshot(page, '2-node-actions');
 		await docScreenshot(page, 'node-panel', panel);
+		// The panel renders only the actions scrolled into view, so the list is read while scrolling down.
+		const seen = new Set<string>();
+		await panel.getByText(CHAT_ACTION, { exact: true }).hover();
+		for (let step = 0; step < 30 && seen.size < ACTIONS.length; step++) {
+			const shown = await Promise.all(ACTIONS.map((action) => panel.getByText(action, { exact: true }).isVisible()));
+			ACTIONS.forEach((action, index) => shown[index] && seen.add(action));
+			await page.mouse.wheel(0, 300);
+			await page.waitForTimeout(150);
+		}
+		expect(ACTIONS.filter((action) => !seen.has(action))).toEqual([]);
+		await page.mouse.wheel(0, -100_000);
+		await panel.getByText(CHAT_ACTION, { exact: true }).waitFor();
 	});
 
 	it('adds the node with the credential preselected and shows the resource and operation selectors', async () => {
