@@ -403,3 +403,51 @@ export function numberOption(
 	};
 	return { ...option, default: range.default };
 }
+
+/** A shared option sent under another body key, e.g. Verbosity as `text.verbosity` in the Responses API. */
+export function routedAs(option: INodeProperties, property: string): INodeProperties {
+	return { ...option, routing: sendAs(property) };
+}
+
+/** The answer-format picker of Chat (Response Format) and Response (Output Format). */
+export function answerFormatOption(
+	displayName: string,
+	name: string,
+	description: string,
+	property: string,
+	jsonHint: string,
+): INodeProperties {
+	return {
+		displayName,
+		name,
+		type: 'options',
+		options: [
+			{ name: 'Text', value: 'text' },
+			{ name: 'JSON Object', value: 'json_object', description: `Valid JSON; mention JSON in your ${jsonHint}` },
+			{ name: 'JSON Schema', value: 'json_schema', description: 'JSON that follows the JSON Schema option' },
+		],
+		default: 'text',
+		description,
+		routing: sendAs(property),
+	};
+}
+
+/** Options Chat and Text completions share: sampling, penalties, streaming and retries. */
+export const completionOptions: INodeProperties[] = [
+	sharedOptions.frequencyPenalty,
+	sharedOptions.includeUsage,
+	sharedOptions.logitBias,
+	sharedOptions.maxRetries,
+	sharedOptions.presencePenalty,
+	sharedOptions.temperature,
+	sharedOptions.seed,
+	sharedOptions.stop,
+	sharedOptions.stream,
+	sharedOptions.topP,
+	sharedOptions.user,
+];
+
+/** Number of Completions of Chat and Text, with each resource's own description. */
+export function completionCountOption(description: string): INodeProperties {
+	return numberOption('Number of Completions', 'n', 'n', description, { min: 1, max: 128, default: 1 });
+}

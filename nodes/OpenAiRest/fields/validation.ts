@@ -147,4 +147,15 @@ export const COMMON_RULES = {
 	},
 	maxTokens: { key: 'max_tokens', label: 'Maximum Number of Tokens', min: 1, integer: true },
 	seed: { key: 'seed', label: 'Seed', integer: true },
+	completions: { key: 'n', label: 'Number of Completions', min: 1, max: 128, integer: true },
 } satisfies Record<string, BodyRule>;
+
+/** Rules of the sampling options Chat and Text completions share, in the order they are checked. */
+export const SAMPLING_RULES: BodyRule[] = [
+	COMMON_RULES.temperature,
+	COMMON_RULES.topP,
+	COMMON_RULES.frequencyPenalty,
+	COMMON_RULES.presencePenalty,
+	COMMON_RULES.stop,
+	COMMON_RULES.logitBias,
+];

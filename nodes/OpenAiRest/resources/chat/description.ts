@@ -2,7 +2,10 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { buildChatBody, MESSAGE_ROWS_KEY } from './hooks';
 import {
+	answerFormatOption,
 	binaryFieldsField,
+	completionCountOption,
+	completionOptions,
 	fileIdsField,
 	imageDetailField,
 	modelField,
@@ -15,22 +18,17 @@ import {
 } from '../../fields/factories';
 import { assembleStreamedResponse, prepareStreamRequest, simplifyResponse } from '../../fields/output';
 import { operation } from '../../fields/operations';
-import { type BodyRule, COMMON_RULES, transformBody, validateBody } from '../../fields/validation';
+import { type BodyRule, COMMON_RULES, SAMPLING_RULES, transformBody, validateBody } from '../../fields/validation';
 import { attachBinaryFiles } from '../../transport/attachments';
 
 const show = showFor('chat', 'create');
 
 export const CHAT_RULES: BodyRule[] = [
-	COMMON_RULES.temperature,
-	COMMON_RULES.topP,
-	COMMON_RULES.frequencyPenalty,
-	COMMON_RULES.presencePenalty,
-	COMMON_RULES.stop,
-	COMMON_RULES.logitBias,
+	...SAMPLING_RULES,
 	COMMON_RULES.maxTokens,
 	COMMON_RULES.seed,
 	{ key: 'max_completion_tokens', label: 'Maximum Completion Tokens', min: 1, integer: true },
-	{ key: 'n', label: 'Number of Completions', min: 1, max: 128, integer: true },
+	COMMON_RULES.completions,
 	{ key: 'top_logprobs', label: 'Top Log Probabilities', min: 0, max: 20, integer: true },
 	{ key: 'tools', label: 'Tools', json: 'array' },
 	{ key: 'metadata', label: 'Metadata', json: 'object' },
@@ -140,17 +138,7 @@ export const chatFields: INodeProperties[] = [
 	},
 	simplifyField('chat', show),
 	optionsCollection('chat', show, [
-		sharedOptions.frequencyPenalty,
-		sharedOptions.includeUsage,
-		sharedOptions.logitBias,
-		sharedOptions.maxRetries,
-		sharedOptions.presencePenalty,
-		sharedOptions.temperature,
-		sharedOptions.seed,
-		sharedOptions.stop,
-		sharedOptions.stream,
-		sharedOptions.topP,
-		sharedOptions.user,
+		...completionOptions,
 		{
 			displayName: 'JSON Schema',
 			name: 'jsonSchema',
@@ -192,29 +180,13 @@ export const chatFields: INodeProperties[] = [
 			description: 'Up to 16 string key-value pairs stored with the completion (with Store on)',
 			routing: sendAs('metadata'),
 		},
-		numberOption(
-			'Number of Completions',
-			'n',
-			'n',
+		completionCountOption(
 			'How many answers to generate for each input item (1 to 128). With Simplify on, each becomes its own output item.',
-			{ min: 1, max: 128, default: 1 },
 		),
 		sharedOptions.parallelToolCalls,
 		sharedOptions.promptCacheKey,
 		sharedOptions.reasoningEffort,
-		{
-			displayName: 'Response Format',
-			name: 'responseFormat',
-			type: 'options',
-			options: [
-				{ name: 'Text', value: 'text' },
-				{ name: 'JSON Object', value: 'json_object', description: 'Valid JSON; mention JSON in your messages' },
-				{ name: 'JSON Schema', value: 'json_schema', description: 'JSON that follows the JSON Schema option' },
-			],
-			default: 'text',
-			description: 'The format the answer must take',
-			routing: sendAs('response_format.type'),
-		},
+		answerFormatOption('Response Format', 'responseFormat', 'The format the answer must take', 'response_format.type', 'messages'),
 		sharedOptions.safetyIdentifier,
 		sharedOptions.serviceTier,
 		{

@@ -1,6 +1,21 @@
 import type { IDisplayOptions, IHttpRequestMethods, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import { binaryFieldsField, fileIdsField, imageDetailField, INCLUDE_OPTIONS, listOrderOption, returnAllFields, modelField, numberOption, optionsCollection, sendAs, sharedOptions, simplifyField } from '../../fields/factories';
+import {
+	answerFormatOption,
+	binaryFieldsField,
+	fileIdsField,
+	imageDetailField,
+	INCLUDE_OPTIONS,
+	listOrderOption,
+	modelField,
+	numberOption,
+	optionsCollection,
+	returnAllFields,
+	routedAs,
+	sendAs,
+	sharedOptions,
+	simplifyField,
+} from '../../fields/factories';
 import {
 	assembleResponseEvents,
 	buildResponseBody,
@@ -236,9 +251,9 @@ const createOptions = ([
 		description: 'The JSON schema the answer must follow; implies Output Format JSON Schema',
 		routing: sendAs('text.format.schema'),
 	},
-	{ ...sharedOptions.jsonSchemaDescription, routing: sendAs('text.format.description') },
-	{ ...sharedOptions.jsonSchemaName, routing: sendAs('text.format.name') },
-	{ ...sharedOptions.jsonSchemaStrict, routing: sendAs('text.format.strict') },
+	routedAs(sharedOptions.jsonSchemaDescription, 'text.format.description'),
+	routedAs(sharedOptions.jsonSchemaName, 'text.format.name'),
+	routedAs(sharedOptions.jsonSchemaStrict, 'text.format.strict'),
 	numberOption(
 		'Maximum Output Tokens',
 		'maxOutputTokens',
@@ -258,19 +273,13 @@ const createOptions = ([
 		description: 'Up to 16 string key-value pairs stored with the response',
 		routing: sendAs('metadata'),
 	},
-	{
-		displayName: 'Output Format',
-		name: 'outputFormat',
-		type: 'options',
-		options: [
-			{ name: 'Text', value: 'text' },
-			{ name: 'JSON Object', value: 'json_object', description: 'Valid JSON; mention JSON in your input' },
-			{ name: 'JSON Schema', value: 'json_schema', description: 'JSON that follows the JSON Schema option' },
-		],
-		default: 'text',
-		description: 'The format of the answer; with JSON, Simplify also returns it parsed',
-		routing: sendAs('text.format.type'),
-	},
+	answerFormatOption(
+		'Output Format',
+		'outputFormat',
+		'The format of the answer; with JSON, Simplify also returns it parsed',
+		'text.format.type',
+		'input',
+	),
 	sharedOptions.parallelToolCalls,
 	{
 		displayName: 'Previous Response ID',
@@ -282,7 +291,7 @@ const createOptions = ([
 		routing: sendAs('previous_response_id'),
 	},
 	sharedOptions.promptCacheKey,
-	{ ...sharedOptions.reasoningEffort, routing: sendAs('reasoning.effort') },
+	routedAs(sharedOptions.reasoningEffort, 'reasoning.effort'),
 	{
 		displayName: 'Reasoning Summary',
 		name: 'reasoningSummary',
@@ -313,7 +322,7 @@ const createOptions = ([
 	},
 	sharedOptions.temperature,
 	sharedOptions.toolChoice,
-	{ ...sharedOptions.toolChoiceFunction, routing: sendAs(DRAFT_KEYS.toolChoiceFunction) },
+	routedAs(sharedOptions.toolChoiceFunction, DRAFT_KEYS.toolChoiceFunction),
 	{
 		displayName: 'Tools',
 		name: 'tools',
@@ -343,7 +352,7 @@ const createOptions = ([
 		description: 'What happens when the input is longer than the model\'s context window',
 		routing: sendAs('truncation'),
 	},
-	{ ...sharedOptions.verbosity, routing: sendAs('text.verbosity') },
+	routedAs(sharedOptions.verbosity, 'text.verbosity'),
 	webSearchOption,
 ] as INodeProperties[]).map(createOnly);
 

@@ -1,31 +1,27 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
 import {
+	completionCountOption,
+	completionOptions,
 	modelField,
 	numberOption,
 	optionsCollection,
 	sendAs,
-	sharedOptions,
 	showFor,
 	simplifyField,
 } from '../../fields/factories';
 import { assembleStreamedResponse, prepareStreamRequest, simplifyResponse } from '../../fields/output';
 import { operation } from '../../fields/operations';
-import { type BodyRule, COMMON_RULES, transformBody, validateBody } from '../../fields/validation';
+import { type BodyRule, COMMON_RULES, SAMPLING_RULES, transformBody, validateBody } from '../../fields/validation';
 import { InvalidParameter } from '../../transport/errors';
 
 const show = showFor('text', 'create');
 
 export const TEXT_RULES: BodyRule[] = [
-	COMMON_RULES.temperature,
-	COMMON_RULES.topP,
-	COMMON_RULES.frequencyPenalty,
-	COMMON_RULES.presencePenalty,
-	COMMON_RULES.stop,
-	COMMON_RULES.logitBias,
+	...SAMPLING_RULES,
 	{ ...COMMON_RULES.maxTokens, min: 0 },
 	COMMON_RULES.seed,
-	{ key: 'n', label: 'Number of Completions', min: 1, max: 128, integer: true },
+	COMMON_RULES.completions,
 	{ key: 'logprobs', label: 'Log Probabilities', min: 0, max: 5, integer: true },
 	{ key: 'best_of', label: 'Best Of', min: 1, max: 20, integer: true },
 ];
@@ -93,17 +89,7 @@ export const textFields: INodeProperties[] = [
 	},
 	simplifyField('text', show),
 	optionsCollection('text', show, [
-		sharedOptions.frequencyPenalty,
-		sharedOptions.includeUsage,
-		sharedOptions.logitBias,
-		sharedOptions.maxRetries,
-		sharedOptions.presencePenalty,
-		sharedOptions.temperature,
-		sharedOptions.seed,
-		sharedOptions.stop,
-		sharedOptions.stream,
-		sharedOptions.topP,
-		sharedOptions.user,
+		...completionOptions,
 		numberOption(
 			'Best Of',
 			'bestOf',
@@ -133,12 +119,8 @@ export const textFields: INodeProperties[] = [
 			'The most tokens to generate. Prompt plus this cannot exceed the context length of the model.',
 			{ min: 0, default: 16 },
 		),
-		numberOption(
-			'Number of Completions',
-			'n',
-			'n',
+		completionCountOption(
 			'How many completions to generate for each prompt (1 to 128). With Simplify on, each becomes its own output item.',
-			{ min: 1, max: 128, default: 1 },
 		),
 		{
 			displayName: 'Suffix',
