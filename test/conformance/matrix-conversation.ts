@@ -7,7 +7,8 @@ import type { INodeParameters } from 'n8n-workflow';
 import { makePng, PDF_FILE } from '../support/binary';
 import type { NodeRun } from '../support/engine';
 import type { CapturedRequest, OpenAiServer } from '../support/openai-server';
-import { type MatrixCase, retryCases } from './matrix';
+import type { MatrixCase } from './matrix';
+import { retryCases } from './retry-cases';
 
 const FILES: MatrixCase['binary'] = [
 	{
@@ -37,15 +38,8 @@ const conversation = (operation: string, extra: INodeParameters = {}, options: I
 const stored = (server: OpenAiServer) => void server.conversations.seed(5);
 
 /** Max Retries of an operation, on a conversation stored first. */
-function conversationRetryCases(operation: string): MatrixCase[] {
-	return retryCases(`conversation ${operation}`, (options) => conversation(operation, {}, options)).map((retryCase) => ({
-		...retryCase,
-		arrange: async (server) => {
-			stored(server);
-			await retryCase.arrange?.(server);
-		},
-	}));
-}
+const conversationRetryCases = (operation: string): MatrixCase[] =>
+	retryCases(`conversation ${operation}`, (options) => conversation(operation, {}, options), { arrange: stored });
 
 const conversationCases: MatrixCase[] = [
 	{

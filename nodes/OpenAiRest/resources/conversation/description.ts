@@ -16,6 +16,11 @@ const showFor = (...operation: string[]): IDisplayOptions => ({ show: { resource
 const onlyFor = (...operation: string[]): IDisplayOptions => ({ show: { '/operation': operation } });
 const sendQuery = (property: string) => ({ send: { type: 'query' as const, property } });
 const BY_ID = ['get', 'update', 'delete', 'listItems', 'addItems', 'getItem', 'deleteItem'];
+// Templates, not expressions: the preSend hook fills in the IDs (from an ID or an earlier output), so n8n
+// evaluates nothing for them; they name the endpoint for the description and the conformance check.
+const CONVERSATION_URL = '/conversations/{conversationId}';
+const ITEMS_URL = `${CONVERSATION_URL}/items`;
+const ITEM_URL = `${ITEMS_URL}/{conversationItemId}`;
 const ITEM_DEFAULT = '[\n  {\n    "role": "user",\n    "content": "Hello!"\n  }\n]';
 
 export const conversationOperations: INodeProperties = {
@@ -26,7 +31,7 @@ export const conversationOperations: INodeProperties = {
 	displayOptions: { show: { resource: [RESOURCE] } },
 	options: [
 		operation('Add Items', 'addItems', 'Add items to a conversation', 'Add messages or other items to a conversation, 20 per call', {
-			request: { method: 'POST', url: '/conversations' },
+			request: { method: 'POST', url: ITEMS_URL },
 			send: { preSend: [toConversation('/items')] },
 			operations: { pagination: addConversationItems },
 		}),
@@ -36,32 +41,32 @@ export const conversationOperations: INodeProperties = {
 			output: { postReceive: [conversationOutput] },
 		}),
 		operation('Delete', 'delete', 'Delete a conversation', 'Delete a conversation; its items are not deleted', {
-			request: { method: 'DELETE', url: '/conversations' },
+			request: { method: 'DELETE', url: CONVERSATION_URL },
 			send: { preSend: [toConversation('')] },
 			output: { postReceive: [conversationOutput] },
 		}),
 		operation('Delete Item', 'deleteItem', 'Delete an item from a conversation', 'Remove one item from a conversation', {
-			request: { method: 'DELETE', url: '/conversations' },
+			request: { method: 'DELETE', url: ITEM_URL },
 			send: { preSend: [toConversation('/item')] },
 			output: { postReceive: [conversationOutput] },
 		}),
 		operation('Get', 'get', 'Get a conversation', 'Get the metadata of a conversation', {
-			request: { method: 'GET', url: '/conversations' },
+			request: { method: 'GET', url: CONVERSATION_URL },
 			send: { preSend: [toConversation('')] },
 			output: { postReceive: [conversationOutput] },
 		}),
 		operation('Get Item', 'getItem', 'Get an item of a conversation', 'Get one item of a conversation', {
-			request: { method: 'GET', url: '/conversations' },
+			request: { method: 'GET', url: ITEM_URL },
 			send: { preSend: [toConversation('/item')] },
 			output: { postReceive: [itemOutput] },
 		}),
 		operation('List Items', 'listItems', 'List the items of a conversation', 'List the messages and other items of a conversation', {
-			request: { method: 'GET', url: '/conversations' },
+			request: { method: 'GET', url: ITEMS_URL },
 			send: { preSend: [toConversation('/items')] },
 			operations: { pagination: listConversationItems },
 		}),
 		operation('Update', 'update', 'Update a conversation', 'Replace the metadata of a conversation', {
-			request: { method: 'POST', url: '/conversations' },
+			request: { method: 'POST', url: CONVERSATION_URL },
 			send: { preSend: [toConversation(''), prepareConversationBody] },
 			output: { postReceive: [conversationOutput] },
 		}),
