@@ -36,9 +36,6 @@ const REWRITTEN = new Set([
 	'response:create responseOptions.conversation', // an earlier output becomes its ID
 	'conversation:create conversationOptions.items', // messages get their type
 	'conversation:addItems conversationItems',
-	'conversation:listItems conversationOptions.include', // sent as include=a&include=b on the URL
-	'conversation:addItems conversationOptions.include',
-	'conversation:getItem conversationOptions.include',
 ]);
 
 /** Image downloads go to the URL the API returned, not to the API itself. */
@@ -67,7 +64,9 @@ function asText(value: unknown): unknown {
 function sentAndExpected(request: CapturedRequest, routed: { bodyKey: string; expected: unknown; inQuery: boolean }) {
 	if (routed.inQuery) {
 		const query = new URLSearchParams(request.fullPath.split('?')[1] ?? '');
-		return { sent: query.get(routed.bodyKey), expected: asText(routed.expected) };
+		// An array goes as the spec's repeated form (include=a&include=b).
+		const sent = Array.isArray(routed.expected) ? query.getAll(routed.bodyKey) : query.get(routed.bodyKey);
+		return { sent, expected: asText(routed.expected) };
 	}
 	if (request.form) return { sent: valueAt(request.form, routed.bodyKey), expected: asText(routed.expected) };
 	return { sent: valueAt(request.body, routed.bodyKey), expected: routed.expected };
