@@ -72,15 +72,15 @@ export interface Fault {
 	streamError?: object;
 	/** Responses streams only: after 3 events end with `response.failed`, an `error` event or `response.incomplete`. */
 	responsesStreamEnd?: ResponsesStreamEnd;
-	/** File answers only: announce the whole length, send this many bytes, then drop the connection. */
-	cutBodyAfterBytes?: number;
-	/** File answers only: send this many bytes, then send nothing more until the client leaves. */
-	stallBodyAfterBytes?: number;
 	/**
 	 * Responses streams only: send them as some compatible servers do, with `response.completed` carrying no
 	 * output and no `response.output_item.done`, so the answer is only in the deltas.
 	 */
 	slimResponsesStream?: boolean;
+	/** File answers only: announce the whole length, send this many bytes, then drop the connection. */
+	cutBodyAfterBytes?: number;
+	/** File answers only: send this many bytes, then send nothing more until the client leaves. */
+	stallBodyAfterBytes?: number;
 }
 
 export type RequestMatcher = string | RegExp | ((request: CapturedRequest) => boolean);
