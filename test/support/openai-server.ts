@@ -20,6 +20,7 @@ import {
 } from './openai-server-responses';
 import { formObject, type FormObject, parseMultipart, type ParsedPart } from './multipart';
 import { createFileStore, dispatchBinary, type FileStore, matchBinaryRoute, resetFileStore } from './openai-server-binary';
+import { RateLimiter, type RateLimitOptions, type RateLimitStats } from './openai-server-limits';
 
 // ---------------------------------------------------------------------------------------------
 // Public types
@@ -93,6 +94,13 @@ export interface OpenAiServer {
 	failAlways(match: RequestMatcher, fault: Fault): void;
 	/** Files uploaded through POST /files, and the page size cap of GET /files. */
 	files: FileStore;
+	/** Requests being answered now, and the most at once since the last reset(). */
+	inFlight(): number;
+	maxInFlight(): number;
+	/** Turns OpenAI's rate limiter on (fresh, full buckets) or off (undefined). reset() refills it. */
+	setRateLimit(options: RateLimitOptions | undefined): void;
+	/** Requests the limiter let through and refused since it was set or reset. */
+	rateLimitStats(): RateLimitStats | undefined;
 	/** Clears requests and faults, restores the default models and id counters. */
 	reset(): void;
 	close(): Promise<void>;
@@ -109,6 +117,8 @@ export interface OpenAiServerOptions {
 	responseDelayMs?: number;
 	/** Acts as a compatible server without the Responses API: every /responses path answers 404 or 405. */
 	withoutResponsesApi?: 404 | 405;
+	/** OpenAI's rate limiter (see openai-server-limits.ts); refused requests are answered at once. */
+	rateLimit?: RateLimitOptions;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1149,6 +1159,10 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 	let serverUrl = '';
 	const responsesStore = new ResponsesStore();
 	const files = createFileStore();
+	let rateLimit = options.rateLimit;
+	let limiter = rateLimit && new RateLimiter(rateLimit);
+	let inFlight = 0;
+	let maxInFlight = 0;
 
 	/** A timer that close() can cut short. */
 	const sleep = (ms: number) =>
@@ -1193,7 +1207,12 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 
 	async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
 		let responseClosed = false;
-		response.on('close', () => (responseClosed = true));
+		inFlight++;
+		maxInFlight = Math.max(maxInFlight, inFlight);
+		response.on('close', () => {
+			responseClosed = true;
+			inFlight--;
+		});
 		const rawBytes = await readBody(request);
 		const rawBody = rawBytes.toString('utf8');
 		const method = request.method ?? 'GET';
@@ -1238,9 +1257,15 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 			return send(exchange, noResponsesApi(options.withoutResponsesApi, method, rawPathname(fullPath)), undefined);
 		}
 
+		if (limiter && (binaryRoute || route.endpoint !== 'file')) {
+			const verdict = limiter.admit(captured.body, rawBody);
+			exchange.extraHeaders = verdict.headers;
+			if (!verdict.allowed) return sendText(exchange, verdict.status!, verdict.contentType!, verdict.body!);
+		}
+
 		const fault = takeFault(oneShotFaults, permanentFaults, captured);
 		if (fault) {
-			exchange.extraHeaders = { ...fault.headers };
+			exchange.extraHeaders = { ...exchange.extraHeaders, ...fault.headers };
 			if (fault.hangMs) await sleep(fault.hangMs);
 			if (exchange.clientGone()) return;
 			if (fault.reset) return resetConnection(exchange);
@@ -1287,7 +1312,16 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 		failAlways(match, fault) {
 			permanentFaults.push(register(match, fault, Infinity));
 		},
+		inFlight: () => inFlight,
+		maxInFlight: () => maxInFlight,
+		setRateLimit(next) {
+			rateLimit = next;
+			limiter = next && new RateLimiter(next);
+		},
+		rateLimitStats: () => limiter && { ...limiter.stats },
 		reset() {
+			maxInFlight = inFlight;
+			limiter = rateLimit && new RateLimiter(rateLimit);
 			requests.length = 0;
 			oneShotFaults.length = 0;
 			permanentFaults.length = 0;
