@@ -10,7 +10,10 @@
  * - Without headers the lane caps the requests in flight: halved after a 429, one more per window of
  *   successes (AIMD); at one in flight, 429s back off exponentially.
  * - A lane that has never shown a limit lets every request through at once, as if it were not there;
- *   only the very first request on a key goes alone, to learn whether the server limits it.
+ *   only the very first request on a key goes alone (for at most PROBE_WAIT_MS), to learn whether the
+ *   server limits it.
+ * - When a request sent alone after a 429 is refused again with no success between, the lane backs off
+ *   exponentially on top of what the server asked, so a server that keeps refusing is not hammered.
  */
 import { createHash } from 'crypto';
 import { sleep as n8nSleep } from 'n8n-workflow';
@@ -38,8 +41,6 @@ export interface WaitBudget {
 	waitedMs: number;
 	/** Its place in line, given at its first request; later attempts keep it. */
 	order?: number;
-	/** The 429 that sent it back in line, for the error texts. */
-	lastRefusal?: string;
 }
 
 export interface Ticket {
@@ -77,6 +78,8 @@ const defaultClock: Clock = { now: () => Date.now(), sleep: async (ms, signal) =
 const OPEN = Number.POSITIVE_INFINITY;
 /** After this long without a 429, a lane without headers forgets its cap. */
 const FORGET_CAP_AFTER_MS = 60_000;
+/** How long the others wait for the first answer on a new key before going anyway. */
+export const PROBE_WAIT_MS = 3000;
 const BACKOFF_START_MS = 100;
 const BACKOFF_MAX_MS = 10_000;
 /** Lanes kept per process; idle ones beyond it are dropped, oldest first. */
@@ -204,8 +207,9 @@ export class Lane {
 	/** 'new': nothing answered yet; 'open': answers without limit headers; 'metered': answers with them. */
 	mode: 'new' | 'open' | 'metered' = 'new';
 	inFlight = 0;
-	/** Cap on requests in flight (AIMD), for servers without headers. */
+	/** Cap on requests in flight (AIMD), for servers without headers; below `threshold` it grows one per success. */
 	window = OPEN;
+	private threshold = OPEN;
 	private readonly queue: Waiter[] = [];
 	private seq = 0;
 	private nextOrder = 0;
@@ -219,11 +223,12 @@ export class Lane {
 	private levelAt = 0;
 	private capacity = 0;
 	private anchorSeq = -1;
-	// AIMD.
-	private decreasedAtSeq = -1;
+	// Refusals: the last request sent when the lane last reacted to one, and how many times in a row.
+	private refusedAtSeq = -1;
+	private refusedInARow = 0;
 	private last429At = Number.NEGATIVE_INFINITY;
-	private backoffMs = 0;
-	/** What the server said its limit is, for the error when an item runs out of wait. */
+	private probeAt = 0;
+	/** What the server said its limits are, for the error when an item runs out of wait (tokens once they ran out). */
 	limitRequests?: number;
 	limitTokens?: number;
 	lastRefusal?: string;
@@ -239,7 +244,7 @@ export class Lane {
 		const now = this.clock.now();
 		this.lastUsed = now;
 		budget.order ??= this.nextOrder++;
-		if (this.window !== OPEN && this.mode === 'open' && now - this.last429At > FORGET_CAP_AFTER_MS) this.window = OPEN;
+		if (this.window !== OPEN && this.mode === 'open' && now - this.last429At > FORGET_CAP_AFTER_MS) this.window = this.threshold = OPEN;
 		if (signal?.aborted) throw new RateLimitWaitCanceled(budget.waitedMs);
 		if (this.queue.length === 0 && this.ready(now)) return this.grant(now);
 		return await new Promise<Ticket>((resolve, reject) => {
@@ -265,14 +270,16 @@ export class Lane {
 		const limits = readLimits(answer.headers);
 		if (limits.limitRequests !== undefined && limits.remainingRequests !== undefined) this.meter(ticket, limits, now);
 		else if (this.mode === 'new' && answer.status !== undefined) this.mode = 'open';
-		if (limits.limitTokens !== undefined) this.limitTokens = limits.limitTokens;
-		if (limits.remainingTokens === 0 && limits.resetTokensMs) this.hold(now + limits.resetTokensMs, true);
+		if (limits.remainingTokens === 0 && limits.resetTokensMs) {
+			this.limitTokens = limits.limitTokens;
+			this.hold(now + limits.resetTokensMs, true);
+		}
 		let outcome: Outcome = 'done';
 		if (answer.status === 429) {
 			outcome = isRateLimit(answer) ? 'rate-limited' : 'quota';
 			if (outcome === 'rate-limited') this.refused(ticket, answer, now);
 		} else if (answer.status !== undefined) {
-			this.succeeded();
+			this.succeeded(ticket);
 		}
 		this.drain();
 		return outcome;
@@ -296,7 +303,7 @@ export class Lane {
 	private ready(now: number): boolean {
 		if (now < this.holdUntil) return false;
 		if (this.inFlight >= this.window) return false;
-		if (this.mode === 'new') return this.inFlight === 0;
+		if (this.mode === 'new') return this.inFlight === 0 || now - this.probeAt >= PROBE_WAIT_MS;
 		if (this.mode === 'metered') return this.refill(now) >= 1;
 		return true;
 	}
@@ -308,13 +315,20 @@ export class Lane {
 	}
 
 	private grant(now: number): Ticket {
+		if (this.mode === 'new' && this.inFlight === 0) this.probeAt = now;
 		this.inFlight++;
 		if (this.mode === 'metered') this.level -= 1;
 		return { seq: ++this.seq, sentAt: now };
 	}
 
-	/** Mirrors the server's bucket from the freshest answer: what it had left, refilled since, less what went out after. */
+	/**
+	 * Mirrors the server's bucket. The lane counts its own requests in a local bucket that refills at the
+	 * per-minute limit; the freshest answer (what the server had left, refilled since, less what went out
+	 * after) can only lower it: it also sees other clients of the key, but it credits refill from when the
+	 * request was let go, which may be before the server counted it.
+	 */
 	private meter(ticket: Ticket, limits: Limits, now: number): void {
+		const first = this.mode !== 'metered';
 		this.mode = 'metered';
 		this.window = OPEN;
 		this.limitRequests = limits.limitRequests;
@@ -322,38 +336,51 @@ export class Lane {
 		this.capacity = Math.max(this.capacity, limits.remainingRequests! + 1);
 		if (ticket.seq <= this.anchorSeq) return;
 		this.anchorSeq = ticket.seq;
-		const refilled = Math.min(this.capacity, limits.remainingRequests! + (now - ticket.sentAt) / this.intervalMs);
-		this.level = refilled - (this.seq - ticket.seq);
+		const estimate = Math.min(this.capacity, limits.remainingRequests! + (now - ticket.sentAt) / this.intervalMs) - (this.seq - ticket.seq);
+		this.level = first ? estimate : Math.min(this.refill(now), estimate);
 		this.levelAt = now;
-		if (limits.remainingRequests === 0 && limits.resetRequestsMs !== undefined && this.level < 1) {
-			// Nothing left: the next request fits once one refill has come.
-			this.level = Math.min(this.level, 0);
-		}
 	}
 
 	private refused(ticket: Ticket, answer: Answer, now: number): void {
 		this.lastRefusal = messageOf(answer.body) ?? `HTTP status ${answer.status}`;
 		this.last429At = now;
 		const hint = retryHintMs(answer.headers, answer.body, now);
-		if (hint !== undefined) this.hold(now + hint, true);
-		if (this.mode === 'metered') {
-			this.level = Math.min(this.level, 0);
-			return;
+		// The refused request took nothing from the server's bucket, which had less than one left.
+		if (this.mode === 'metered') this.level = Math.min(this.refill(now) + 1, 0);
+		else this.mode = 'open';
+		// Requests that were already out when the lane last reacted do not make it react again.
+		const fresh = ticket.seq > this.refusedAtSeq;
+		if (fresh) {
+			this.refusedAtSeq = this.seq;
+			this.refusedInARow++;
+			if (this.mode === 'open') this.cut();
 		}
-		this.mode = 'open';
-		if (ticket.seq <= this.decreasedAtSeq) return;
-		this.decreasedAtSeq = this.seq;
-		if (this.window === OPEN) this.window = Math.max(1, Math.floor((this.inFlight + 1) / 2));
-		else if (this.window > 1) this.window = Math.max(1, Math.floor(this.window / 2));
-		else if (hint === undefined) {
-			this.backoffMs = Math.min(BACKOFF_MAX_MS, this.backoffMs ? this.backoffMs * 2 : BACKOFF_START_MS);
-			this.hold(now + this.backoffMs, false);
+		// Backing off is for a request refused on its own: while earlier ones are still out, they explain it.
+		const alone = this.inFlight === 0 && (this.mode === 'metered' || this.window <= 1);
+		const backoff = fresh && alone && this.refusedInARow >= 2 ? Math.min(BACKOFF_MAX_MS, BACKOFF_START_MS * 2 ** (this.refusedInARow - 2)) : 0;
+		if (hint !== undefined && hint >= backoff) this.hold(now + hint, true);
+		else if (backoff) this.hold(now + backoff, false);
+	}
+
+	/**
+	 * Fewer requests in flight after a 429. The first one on an open lane starts over from one and grows
+	 * again as answers come (doubling per round trip up to half of what was in flight); later ones halve.
+	 */
+	private cut(): void {
+		if (this.window === OPEN) {
+			this.threshold = Math.max(2, Math.floor((this.inFlight + 1) / 2));
+			this.window = 1;
+		} else {
+			this.window = Math.max(1, Math.floor(this.window / 2));
+			this.threshold = Math.max(2, this.window);
 		}
 	}
 
-	private succeeded(): void {
-		this.backoffMs = 0;
-		if (this.window !== OPEN) this.window += 1 / this.window;
+	/** Only answers to requests sent after the last cut make the lane bolder. */
+	private succeeded(ticket: Ticket): void {
+		this.refusedInARow = 0;
+		if (this.window === OPEN || ticket.seq <= this.refusedAtSeq) return;
+		this.window += this.window < this.threshold ? 1 : 1 / this.window;
 	}
 
 	private hold(until: number, fromServer: boolean): void {
@@ -415,6 +442,7 @@ export class Lane {
 		}
 		let wakeAt = this.earliestDeadline;
 		if (now < this.holdUntil) wakeAt = Math.min(wakeAt, this.holdUntil);
+		else if (this.mode === 'new') wakeAt = Math.min(wakeAt, this.probeAt + PROBE_WAIT_MS);
 		else if (this.mode === 'metered' && this.inFlight < this.window && this.level < 1) {
 			wakeAt = Math.min(wakeAt, now + (1 - this.level) * this.intervalMs);
 		}
@@ -470,6 +498,11 @@ export class Governor {
 
 	get size(): number {
 		return this.lanes.size;
+	}
+
+	/** Forgets every lane (tests: each starts from a process that has seen no key). */
+	clear(): void {
+		this.lanes.clear();
 	}
 
 	private evict(): void {

@@ -9,6 +9,7 @@ import {
 	limitInMessage,
 	MAX_LANES,
 	parseGoDuration,
+	PROBE_WAIT_MS,
 	RateLimitWaitCanceled,
 	RateLimitWaitExceeded,
 	readLimits,
@@ -190,6 +191,29 @@ describe('a lane', () => {
 		expect(clock.pending()).toBe(0);
 	});
 
+	it('lets the others go when the first answer takes longer than PROBE_WAIT_MS', async () => {
+		await lane.acquire(budget());
+		const rest = acquireAll(lane, 3);
+		await clock.advance(PROBE_WAIT_MS - 1);
+		expect(rest.granted).toHaveLength(0);
+		await clock.advance(1);
+		expect(rest.granted).toHaveLength(3);
+	});
+
+	it('backs off on top of a short server hint when requests sent after a 429 are refused again', async () => {
+		await open();
+		const gaps: number[] = [];
+		for (let round = 0; round < 4; round++) {
+			const asked = clock.time;
+			const ticket = lane.acquire(budget());
+			ticket.then(() => gaps.push(clock.time - asked));
+			await clock.advance(5000);
+			lane.settle(await ticket, rateLimited('Slow down', { 'retry-after-ms': '1' }));
+		}
+		// The server's 1 ms at first; then 100, 200 ms: it keeps refusing.
+		expect(gaps).toEqual([0, 1, 100, 200]);
+	});
+
 	it('on an open lane, grants every request at once and keeps no timer', async () => {
 		await open();
 		const all = acquireAll(lane, 1000);
@@ -262,22 +286,31 @@ describe('a lane', () => {
 		expect(next.granted).toHaveLength(1);
 	});
 
-	it('without headers, halves the requests in flight after a 429 and adds one per window of successes', async () => {
+	it('without headers, starts over from one request in flight after a 429, doubles per round trip, then halves and adds one', async () => {
 		await open();
 		const all = acquireAll(lane, 8);
 		await flush();
 		const tickets = all.granted.map((entry) => entry.ticket);
 		lane.settle(tickets[0], rateLimited('Too many'));
-		expect(lane.window).toBe(4);
-		// Requests sent before the cut do not cut again.
+		expect(lane.window).toBe(1);
+		// Requests sent before the cut neither cut again nor count as successes.
 		lane.settle(tickets[1], rateLimited('Too many'));
-		expect(lane.window).toBe(4);
 		for (const ticket of tickets.slice(2)) lane.settle(ticket, { status: 200 });
-		// 4 + 1/4 + 1/4.25 + ... over six successes.
-		expect(lane.window).toBeCloseTo(5.32, 2);
+		expect(lane.window).toBe(1);
+		// Slow start up to 4 (half of what was in flight), then one per window of answers.
+		const grown: number[] = [];
+		for (let round = 0; round < 4; round++) {
+			const batch = acquireAll(lane, Math.floor(lane.window));
+			await flush();
+			for (const { ticket } of batch.granted) lane.settle(ticket, { status: 200 });
+			grown.push(lane.window);
+		}
+		expect(grown.map((window) => Number(window.toFixed(2)))).toEqual([2, 4, 4.92, 5.69]);
 		const more = acquireAll(lane, 10);
 		await flush();
 		expect(more.granted).toHaveLength(6);
+		lane.settle(more.granted[0].ticket, rateLimited('Too many'));
+		expect(lane.window).toBe(2);
 	});
 
 	it('at one request in flight, backs off exponentially while 429s go on, and forgets the cap after a quiet minute', async () => {
@@ -311,7 +344,7 @@ describe('a lane', () => {
 		const error = all.failed[0].error as RateLimitWaitExceeded;
 		expect(error).toBeInstanceOf(RateLimitWaitExceeded);
 		expect(error.waitedMs).toBe(1500);
-		expect(error.limit).toBe('60 requests per minute and 150,000 tokens per minute');
+		expect(error.limit).toBe('60 requests per minute');
 		await clock.advance(500);
 		expect(all.granted.map((entry) => entry.index)).toEqual([0, 1]);
 	});
@@ -357,10 +390,19 @@ describe('a lane', () => {
 		expect(next.granted).toHaveLength(0);
 		await clock.advance(1);
 		expect(next.granted).toHaveLength(1);
+		expect(lane.describeLimit()).toBe('600 requests per minute and 150,000 tokens per minute');
 	});
 });
 
 describe('the governor', () => {
+	it('forgets every lane on clear()', () => {
+		const governor = new Governor(new FakeClock());
+		const lane = governor.lane('a');
+		governor.clear();
+		expect(governor.size).toBe(0);
+		expect(governor.lane('a')).not.toBe(lane);
+	});
+
 	it('gives one lane per key and keeps at most MAX_LANES idle ones', async () => {
 		const governor = new Governor(new FakeClock());
 		const first = governor.lane('a');
