@@ -18,7 +18,7 @@
 import { createHash } from 'crypto';
 import { sleep as n8nSleep } from 'n8n-workflow';
 
-import { extractOpenAiError } from '../shared/errors';
+import { extractOpenAiError } from './errors';
 
 type Headers = Record<string, unknown> | undefined;
 
@@ -195,8 +195,10 @@ export function laneKey(baseUrl: string, organization: string | undefined, apiKe
 interface Waiter {
 	order: number;
 	budget: WaitBudget;
+	/** When its waiting for the limit began; waiting for a new key's first answer does not count. */
 	since: number;
 	deadline: number;
+	forFirstAnswer: boolean;
 	resolve: (ticket: Ticket) => void;
 	reject: (error: Error) => void;
 	signal?: AbortSignal;
@@ -248,8 +250,9 @@ export class Lane {
 		if (signal?.aborted) throw new RateLimitWaitCanceled(budget.waitedMs);
 		if (this.queue.length === 0 && this.ready(now)) return this.grant(now);
 		return await new Promise<Ticket>((resolve, reject) => {
-			const left = Math.max(0, budget.maxMs() - budget.waitedMs);
-			const waiter: Waiter = { order: budget.order!, budget, since: now, deadline: now + left, resolve, reject, signal };
+			const forFirstAnswer = this.mode === 'new';
+			const deadline = forFirstAnswer ? Number.POSITIVE_INFINITY : now + Math.max(0, budget.maxMs() - budget.waitedMs);
+			const waiter: Waiter = { order: budget.order!, budget, since: now, deadline, forFirstAnswer, resolve, reject, signal };
 			if (this.serverHold && this.holdUntil > waiter.deadline) {
 				reject(this.exceeded(budget, this.holdUntil - now));
 				return;
@@ -268,6 +271,7 @@ export class Lane {
 		const now = this.clock.now();
 		this.inFlight--;
 		const limits = readLimits(answer.headers);
+		const wasNew = this.mode === 'new';
 		if (limits.limitRequests !== undefined && limits.remainingRequests !== undefined) this.meter(ticket, limits, now);
 		else if (this.mode === 'new' && answer.status !== undefined) this.mode = 'open';
 		if (limits.remainingTokens === 0 && limits.resetTokensMs) {
@@ -281,6 +285,7 @@ export class Lane {
 		} else if (answer.status !== undefined) {
 			this.succeeded(ticket);
 		}
+		if (wasNew && this.mode !== 'new') this.startClocks(now);
 		this.drain();
 		return outcome;
 	}
@@ -304,8 +309,13 @@ export class Lane {
 		if (now < this.holdUntil) return false;
 		if (this.inFlight >= this.window) return false;
 		if (this.mode === 'new') return this.inFlight === 0 || now - this.probeAt >= PROBE_WAIT_MS;
-		if (this.mode === 'metered') return this.refill(now) >= 1;
+		if (this.mode === 'metered') return this.refill(now) >= 1 + this.reserve();
 		return true;
+	}
+
+	/** Tokens left unused, so that requests leaving late and arriving together still fit: a tenth of the burst. */
+	private reserve(): number {
+		return Math.floor(this.capacity / 10);
 	}
 
 	private refill(now: number): number {
@@ -345,8 +355,9 @@ export class Lane {
 		this.lastRefusal = messageOf(answer.body) ?? `HTTP status ${answer.status}`;
 		this.last429At = now;
 		const hint = retryHintMs(answer.headers, answer.body, now);
-		// The refused request took nothing from the server's bucket, which had less than one left.
-		if (this.mode === 'metered') this.level = Math.min(this.refill(now) + 1, 0);
+		// The refused request took nothing from the server's bucket, which had less than one left: one
+		// more fits when the server said, or after a refill when it did not.
+		if (this.mode === 'metered') this.level = Math.min(this.refill(now) + 1, hint === undefined ? 0 : 1 + this.reserve() - hint / this.intervalMs);
 		else this.mode = 'open';
 		// Requests that were already out when the lane last reacted do not make it react again.
 		const fresh = ticket.seq > this.refusedAtSeq;
@@ -423,19 +434,19 @@ export class Lane {
 
 	private release(waiter: Waiter): void {
 		if (waiter.onAbort) waiter.signal?.removeEventListener('abort', waiter.onAbort);
-		waiter.budget.waitedMs += this.clock.now() - waiter.since;
+		if (!waiter.forFirstAnswer) waiter.budget.waitedMs += this.clock.now() - waiter.since;
 	}
 
 	/** Lets waiting requests go, in order, as far as the budget allows; else wakes when it will. */
 	private drain(): void {
 		let now = this.clock.now();
-		if (this.earliestDeadline <= now) this.dropExpired(now);
 		while (this.queue.length && this.ready(now)) {
 			const waiter = this.queue.shift()!;
 			this.release(waiter);
 			waiter.resolve(this.grant(now));
 			now = this.clock.now();
 		}
+		if (this.earliestDeadline <= now) this.dropExpired(now);
 		if (!this.queue.length) {
 			this.earliestDeadline = Number.POSITIVE_INFINITY;
 			return this.stopTimer();
@@ -443,10 +454,22 @@ export class Lane {
 		let wakeAt = this.earliestDeadline;
 		if (now < this.holdUntil) wakeAt = Math.min(wakeAt, this.holdUntil);
 		else if (this.mode === 'new') wakeAt = Math.min(wakeAt, this.probeAt + PROBE_WAIT_MS);
-		else if (this.mode === 'metered' && this.inFlight < this.window && this.level < 1) {
-			wakeAt = Math.min(wakeAt, now + (1 - this.level) * this.intervalMs);
+		else if (this.mode === 'metered' && this.inFlight < this.window && this.level < 1 + this.reserve()) {
+			wakeAt = Math.min(wakeAt, now + (1 + this.reserve() - this.level) * this.intervalMs);
 		}
 		if (Number.isFinite(wakeAt)) this.wakeAt(wakeAt);
+	}
+
+	/** Once the first answer has come, those who waited for it start waiting for the limit. */
+	private startClocks(now: number): void {
+		for (const waiter of [...this.queue]) {
+			if (!waiter.forFirstAnswer) continue;
+			waiter.forFirstAnswer = false;
+			waiter.since = now;
+			waiter.deadline = now + Math.max(0, waiter.budget.maxMs() - waiter.budget.waitedMs);
+			if (this.serverHold && this.holdUntil > waiter.deadline) this.drop(waiter, this.exceeded(waiter.budget, this.holdUntil - now, now));
+			else this.earliestDeadline = Math.min(this.earliestDeadline, waiter.deadline);
+		}
 	}
 
 	private dropExpired(now: number): void {

@@ -8,9 +8,9 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import { CREDENTIAL_TYPE, DEFAULT_BASE_URL } from '../shared/constants';
-import { readOption } from '../shared/parameters';
-import { errorMessageFor } from '../shared/tool';
+import { CREDENTIAL_TYPE, DEFAULT_BASE_URL } from './constants';
+import { readOption } from './parameters';
+import { errorMessageFor } from './errors';
 import { type Answer, governor, type Lane, laneKey, type RateLimitWaitExceeded, type WaitBudget } from './governor';
 
 export const DEFAULT_MAX_WAIT_SECONDS = 600;
@@ -85,10 +85,12 @@ const WHAT_TO_DO =
 /** The error of an item that ran out of Max Wait for Rate Limits: the server's limit, the wait, what to do. */
 export function waitExceededError(context: IExecuteSingleFunctions, error: RateLimitWaitExceeded, lastRefusal?: string): NodeApiError {
 	const limit = error.limit ? `the server's limit of ${error.limit}` : "the server's rate limit";
-	const message =
-		error.serverAskedMs !== undefined
-			? `Rate limit: ${limit} asks for a wait of ${formatWait(error.serverAskedMs)}, longer than Max Wait for Rate Limits allows`
-			: `Rate limit: waited ${formatWait(error.waitedMs)} for ${limit}, as long as Max Wait for Rate Limits allows`;
+	let message = `Rate limit: waited ${formatWait(error.waitedMs)} for ${limit}, as long as Max Wait for Rate Limits allows`;
+	if (error.serverAskedMs !== undefined) {
+		message = `Rate limit: ${limit} asks for a wait of ${formatWait(error.serverAskedMs)}, longer than Max Wait for Rate Limits allows`;
+	} else if (error.waitedMs === 0) {
+		message = `Rate limit: reached ${limit}, and Max Wait for Rate Limits allows no wait`;
+	}
 	const lines = [
 		error.limit
 			? `The server allows ${error.limit}.`

@@ -10,6 +10,8 @@ import type {
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE, DEFAULT_BASE_URL } from './constants';
+import { type Answer, type Lane, RateLimitWaitCanceled, RateLimitWaitExceeded, type Ticket, type WaitBudget } from './governor';
+import { laneOf, recordAnswer, waitBudget, waitExceededError } from './rate-limit';
 import { readOption } from './parameters';
 import { errorMessageFor } from './errors';
 import {
@@ -87,14 +89,15 @@ function canceled(context: IExecuteSingleFunctions, what: string): NodeOperation
 }
 
 /**
- * Sends the request n8n built from the routing, retrying rate limits, server errors and dropped
- * connections with backoff. Declarative nodes get this hook through `routing.operations.pagination`.
+ * Sends the request n8n built from the routing through the rate-limit governor, retrying server errors
+ * and dropped connections with backoff. Declarative nodes get this hook through `routing.operations.pagination`.
  */
 export async function sendWithRetries(
 	this: IExecutePaginationFunctions,
 	requestData: DeclarativeRestApiSettings.ResultOptions,
 ): Promise<INodeExecutionData[]> {
-	return await retrying(this, requestData.options, async () => await this.makeRoutingRequest(requestData));
+	const answer = recordAnswer(requestData);
+	return await retrying(this, requestData.options, async () => await this.makeRoutingRequest(requestData), () => answer);
 }
 
 /** Sends a request of a hook (beyond the routed one) with the credential, the same retries and errors. */
@@ -103,27 +106,96 @@ export async function requestWithRetries(
 	options: IHttpRequestOptions,
 ): Promise<IN8nHttpFullResponse> {
 	const request = { ...options, returnFullResponse: true };
+	let answer: Answer = {};
 	return await retrying(
 		context,
 		request,
-		async () =>
-			(await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, request)) as IN8nHttpFullResponse,
+		async () => {
+			const response = (await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, request)) as IN8nHttpFullResponse;
+			answer = { status: response.statusCode, headers: response.headers };
+			return response;
+		},
+		() => answer,
 	);
 }
 
-/** Stopping the execution ends a backoff wait at once; n8n-core aborts a request in flight itself. */
-async function retrying<T>(context: IExecuteSingleFunctions, target: RequestTarget, send: () => Promise<T>): Promise<T> {
+/** What a failed attempt's answer said, for the governor: the HTTP error's, or the one recorded before a hook failed. */
+function answerOf(error: unknown, recorded: Answer): Answer {
+	const response = transportErrorOf(error)?.response;
+	if (response) return { status: response.status, headers: response.headers, body: response.data };
+	return transportErrorOf(error) ? {} : recorded;
+}
+
+/**
+ * Waits for the governor's go; a stop or a spent Max Wait ends the item with its own error, which
+ * quotes the last refusal (read, with the credential to mask, only then).
+ */
+async function turn(
+	context: IExecuteSingleFunctions,
+	lane: Lane,
+	budget: WaitBudget,
+	signal: AbortSignal | undefined,
+	lastRefusal: () => Promise<string | undefined>,
+): Promise<Ticket> {
+	try {
+		return await lane.acquire(budget, signal);
+	} catch (error) {
+		const refusal = await lastRefusal();
+		if (error instanceof RateLimitWaitCanceled) {
+			const failed = refusal ? ` The last attempt failed with: ${refusal}` : '';
+			throw canceled(context, `Stopped while waiting ${error.waitedMs} ms for the rate limit.${failed}`);
+		}
+		if (error instanceof RateLimitWaitExceeded) throw waitExceededError(context, error, refusal);
+		throw new NodeOperationError(context.getNode(), error as Error, { itemIndex: context.getItemIndex() });
+	}
+}
+
+/**
+ * Every attempt waits for the governor's go and reports its answer to it. A rate limit costs no retry,
+ * only waiting time (Max Wait for Rate Limits). Stopping the execution ends a wait at once; n8n-core
+ * aborts a request in flight itself.
+ */
+async function retrying<T>(
+	context: IExecuteSingleFunctions,
+	target: RequestTarget,
+	send: () => Promise<T>,
+	recorded: () => Answer,
+): Promise<T> {
 	const maxRetries = readMaxRetries(context);
 	// Optional call: older n8n versions have no cancel signal.
 	const cancelSignal = context.getExecutionCancelSignal?.();
-	for (let attempt = 0; ; attempt++) {
+	const lane = await laneOf(context);
+	const budget = waitBudget(context);
+	let refused: unknown;
+	const lastRefusal = async () => {
+		if (refused === undefined) return undefined;
+		const apiKey = await apiKeyOf(context);
+		return failureOf(refused, target, apiKey)?.message;
+	};
+	for (let attempt = 0; ; ) {
+		const ticket = await turn(context, lane, budget, cancelSignal, lastRefusal);
+		if (cancelSignal?.aborted) {
+			lane.settle(ticket, {});
+			throw canceled(context, 'Stopped before the request was sent.');
+		}
 		let caught: unknown;
 		try {
-			return await send();
+			const result = await send();
+			lane.settle(ticket, recorded());
+			return result;
 		} catch (error) {
 			caught = error;
 		}
+		const outcome = lane.settle(ticket, answerOf(caught, recorded()));
 		if (cancelSignal?.aborted) throw canceled(context, 'Stopped while the request was in flight.');
+		if (outcome === 'rate-limited') {
+			refused = caught;
+			// With no wait left (Max Wait 0), the first rate limit ends the item.
+			if (budget.waitedMs >= budget.maxMs()) {
+				throw waitExceededError(context, new RateLimitWaitExceeded(budget.waitedMs, lane.describeLimit()), await lastRefusal());
+			}
+			continue;
+		}
 		const credentials = await credentialsOf(context);
 		const apiKey = credentials?.apiKey;
 		// The credential replaces the node's default base URL as the request leaves.
@@ -132,6 +204,7 @@ async function retrying<T>(context: IExecuteSingleFunctions, target: RequestTarg
 		if (!failure) throw caught;
 		if (failure.retryable && attempt < maxRetries) {
 			const delayMs = retryDelayMs(attempt, failure.retryAfterMs);
+			attempt++;
 			try {
 				await sleep(delayMs, cancelSignal);
 			} catch {

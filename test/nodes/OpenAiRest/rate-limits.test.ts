@@ -10,6 +10,7 @@ import { governor } from '../../../nodes/OpenAiRest/transport/governor';
 import { runNode } from '../../support/engine';
 import { type OpenAiServer, startOpenAiServer } from '../../support/openai-server';
 import type { RateLimitOptions } from '../../support/openai-server-limits';
+import { pause, until } from '../../support/timing';
 
 const KEY = 'sk-rate-limit-SECRET-0123456789';
 const ITEMS = 300;
@@ -23,20 +24,11 @@ const chat = (options: IDataObject = {}): INodeParameters => ({
 	operation: 'create',
 	chatModel: 'gpt-4o-mini',
 	messages: { values: [{ role: 'user', content: '={{ $json.question }}' }] },
-	chatOptions: options,
+	chatOptions: options as INodeParameters,
 });
 
 const questions = (count: number, prefix = 'question') => Array.from({ length: count }, (_, index) => ({ question: `${prefix} ${index}` }));
 const credentials = () => ({ apiKey: KEY, baseUrl: server.baseUrl() });
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (!condition()) {
-		if (Date.now() > deadline) throw new Error('condition not met in time');
-		await pause(5);
-	}
-}
 
 beforeAll(async () => {
 	server = await startOpenAiServer({ apiKey: KEY, responseDelayMs: 50 });
@@ -60,12 +52,12 @@ function expectAllInOrder(items: Array<{ json: IDataObject; pairedItem?: unknown
 
 describe(`${ITEMS} items against ${LIMIT.rpm} requests per minute, a burst of ${LIMIT.burst}`, () => {
 	it.each<[string, Partial<RateLimitOptions>, number]>([
-		["OpenAI's x-ratelimit headers and 429", {}, 0.03],
-		['headers and retry-after-ms', { retryAfter: 'ms' }, 0.03],
-		['headers and retry-after in seconds', { retryAfter: 'seconds' }, 0.03],
+		["OpenAI's x-ratelimit headers and 429", {}, 0.05],
+		['headers and retry-after-ms', { retryAfter: 'ms' }, 0.05],
+		['headers and retry-after in seconds', { retryAfter: 'seconds' }, 0.05],
 		['bare: no headers, a generic 429', { mode: 'bare' }, 1.5],
 		['bare with retry-after as an HTTP date', { mode: 'bare', retryAfter: 'date' }, 1.5],
-	])('%s: no item lost, all in order, 429s at most %#', async (_name, mode, most429s) => {
+	])('%s: no item lost, all in order, few 429s', async (_name, mode, most429s) => {
 		server.setRateLimit({ ...LIMIT, ...mode });
 		const started = Date.now();
 		const { items, error } = await runNode(chat(), { credentials: credentials(), input: questions(ITEMS), continueOnFail: true });
@@ -97,7 +89,7 @@ it('two executions sharing one key at the same time: neither loses an item, and 
 	]);
 	expectAllInOrder(first.items, 150, 'first');
 	expectAllInOrder(second.items, 150, 'second');
-	expect(server.rateLimitStats()!.refused).toBeLessThanOrEqual(0.03 * 300);
+	expect(server.rateLimitStats()!.refused).toBeLessThanOrEqual(0.05 * 300);
 }, 120_000);
 
 it('a spent quota fails at once, with no retry and no wait', async () => {
@@ -115,31 +107,41 @@ it('a spent quota fails at once, with no retry and no wait', async () => {
 });
 
 it('a stop during a rate-limit wait ends the execution at once and sends nothing more', async () => {
-	// One request per second: after the first answer, the others wait.
-	server.setRateLimit({ rpm: 60, burst: 1 });
+	// One request per 10 s: after the first answer, the others wait.
+	server.setRateLimit({ rpm: 6, burst: 1 });
 	const stop = new AbortController();
 	const running = runNode(chat(), { credentials: credentials(), input: questions(5), stopSignal: stop.signal });
-	await until(() => server.requests.length === 2 && server.requests.every((request) => request.answered));
+	await until(() => server.requests.length === 1 && server.requests[0].answered === true);
 	await pause(100);
 	const stoppedAt = Date.now();
 	stop.abort();
 	const result = await running;
-	expect(Date.now() - stoppedAt).toBeLessThan(250);
+	// Waiting out the limit would take 10 s per item; a loaded machine takes a few hundred ms to wind up.
+	expect(Date.now() - stoppedAt).toBeLessThan(1000);
 	expect(result.run.status).toBe('canceled');
 	expect(result.error?.message).toBe('The execution was canceled');
 	expect(result.error?.description).toMatch(/^Stopped while waiting \d+ ms for the rate limit\./);
-	const sent = server.requests.length;
+	expect(server.requests).toHaveLength(1);
 	await pause(1500);
-	expect(server.requests).toHaveLength(sent);
+	expect(server.requests).toHaveLength(1);
 });
 
 it('Max Wait for Rate Limits: an item that waited as long as it may fails, naming the limit, the wait and what to do', async () => {
-	server.setRateLimit({ rpm: 60, burst: 1 });
-	const { items, error } = await runNode(chat({ maxRateLimitWait: 1.5 }), { credentials: credentials(), input: questions(4), continueOnFail: true });
+	// One request per 2 s: item 1 waits about 2 s, items 2 and 3 would wait 4 and 6 s.
+	server.setRateLimit({ rpm: 30, burst: 1 });
+	const { items, error } = await runNode(chat({ maxRateLimitWait: 3 }), { credentials: credentials(), input: questions(4), continueOnFail: true });
 	expect(error).toBeUndefined();
 	expect(items.map((item) => item.json.content ?? 'failed')).toEqual(['Echo: question 0', 'Echo: question 1', 'failed', 'failed']);
-	const failed = items[2].json;
-	expect(failed.error).toBe("Rate limit: waited 2 s for the server's limit of 60 requests per minute, as long as Max Wait for Rate Limits allows");
+	for (const failed of items.slice(2)) {
+		expect(failed.json.error).toBe("Rate limit: waited 3 s for the server's limit of 30 requests per minute, as long as Max Wait for Rate Limits allows");
+		expect(failed.error?.description).toBe(
+			'The server allows 30 requests per minute.\nThis item waited 3 s in total.\n' +
+				'To finish such runs: raise Max Wait for Rate Limits (in Options), send fewer items per run, move the API key to a higher ' +
+				'usage tier (https://platform.openai.com/settings/organization/limits), or send large jobs through the Batch API.',
+		);
+		expect((failed.error as { httpCode?: string }).httpCode).toBe('429');
+		expect(failed.pairedItem).toEqual({ item: items.indexOf(failed) });
+	}
 	expect(String(JSON.stringify(items))).not.toContain(KEY);
 });
 

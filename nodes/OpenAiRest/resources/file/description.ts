@@ -96,6 +96,7 @@ export const fileFields: INodeProperties[] = [
 		routing: sendQuery('limit'),
 	},
 	optionsCollection('file', showFor('upload', 'list', 'get', 'delete', 'download'), [
+		sharedOptions.maxRateLimitWait,
 		sharedOptions.maxRetries,
 		{
 			displayName: 'Expires After (Seconds)',

@@ -476,6 +476,7 @@ export const responseFields: INodeProperties[] = [
 	simplifyField(RESOURCE, showFor('cancel', 'create', 'get')),
 	optionsCollection(RESOURCE, showFor('create', ...BY_ID), [
 		...createOptions,
+		sharedOptions.maxRateLimitWait,
 		sharedOptions.maxRetries,
 		{
 			displayName: 'Order',

@@ -242,20 +242,29 @@ describe('a lane', () => {
 	});
 
 	it('counts what it sent after the freshest answer, and ignores older answers', async () => {
-		lane.settle(await lane.acquire(budget()), { status: 200, headers: limitHeaders(600, 10) });
-		const all = acquireAll(lane, 10);
+		lane.settle(await lane.acquire(budget()), { status: 200, headers: limitHeaders(600, 5) });
+		const all = acquireAll(lane, 5);
 		await flush();
-		expect(all.granted).toHaveLength(10);
+		expect(all.granted).toHaveLength(5);
 		const [a, b] = all.granted.map((entry) => entry.ticket);
-		// The server, having counted a and b, says 1 is left: 8 more went out after b, so none is.
+		// The server, having counted a and b, says 1 is left: 3 more went out after b, so none is.
 		lane.settle(b, { status: 200, headers: limitHeaders(600, 1) });
 		// An older answer saying more is left changes nothing.
-		lane.settle(a, { status: 200, headers: limitHeaders(600, 9) });
+		lane.settle(a, { status: 200, headers: limitHeaders(600, 4) });
 		const later = acquireAll(lane, 1);
-		await clock.advance(50);
+		await clock.advance(250);
 		expect(later.granted).toHaveLength(0);
-		await clock.advance(800);
+		await clock.advance(50);
 		expect(later.granted).toHaveLength(1);
+	});
+
+	it('keeps a tenth of a large burst unused, for requests that leave late and arrive together', async () => {
+		lane.settle(await lane.acquire(budget()), { status: 200, headers: limitHeaders(6000, 49) });
+		const all = acquireAll(lane, 50);
+		await flush();
+		expect(all.granted).toHaveLength(44);
+		await clock.advance(10);
+		expect(all.granted).toHaveLength(45);
 	});
 
 	it('holds every request on a 429 for the time the server gave, and puts the refused one back in its place', async () => {
@@ -270,11 +279,12 @@ describe('a lane', () => {
 		await clock.advance(1499);
 		expect(later.granted.length + again.granted.length).toBe(0);
 		await clock.advance(1);
-		// The bucket has refilled meanwhile: all go, the refused request first.
+		// One request fits when the server said: the refused one, first in line; the others one refill apart.
 		expect(again.granted).toHaveLength(1);
-		expect(later.granted).toHaveLength(2);
-		expect(again.granted[0].ticket.seq).toBeLessThan(Math.min(...later.granted.map((entry) => entry.ticket.seq)));
+		expect(later.granted).toHaveLength(0);
 		expect(all.budgets[0].waitedMs).toBe(1500);
+		await clock.advance(200);
+		expect(later.granted.map((entry) => entry.index)).toEqual([0, 1]);
 	});
 
 	it('fails a spent quota at once and holds nothing', async () => {
