@@ -7,6 +7,7 @@
  *   ROUNDS=3 SIZES=200,2000 npm run bench
  *   SECTIONS=rate-limits npm run bench      (one section: chat, rate-limits; the report keeps the others' text)
  *   BASELINE=main                           (git ref of "this node before the change", default main)
+ *   CHAT_CONTENDERS=ours-fixed,baseline-fixed (a subset of the chat section's contenders)
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -209,7 +210,10 @@ async function main(): Promise<void> {
 	}
 	if (!SECTIONS.includes('chat')) return;
 	const baselineNode = buildBaseline(BASELINE);
-	const contenders = CONTENDERS.filter((contender) => (runtime || !contender.startsWith('builtin')) && (baselineNode || contender !== 'baseline-fixed'));
+	const chosen = process.env.CHAT_CONTENDERS?.split(',');
+	const contenders = CONTENDERS.filter(
+		(contender) => (runtime || !contender.startsWith('builtin')) && (baselineNode || contender !== 'baseline-fixed') && (!chosen || chosen.includes(contender)),
+	);
 
 	const server = await startOpenAiServer({ streamChunkDelayMs: 0 });
 	const slowServer = await startOpenAiServer({ responseDelayMs: LATENCY_MS });

@@ -237,14 +237,12 @@ export class Lane {
 	private timer?: { at: number; controller: AbortController };
 	/** No waiter's deadline comes before this. */
 	private earliestDeadline = Number.POSITIVE_INFINITY;
-	lastUsed = 0;
 
 	constructor(private readonly clock: Clock) {}
 
 	/** Waits for the turn of one request. Resolves at once when nothing limits the lane. */
 	async acquire(budget: WaitBudget, signal?: AbortSignal): Promise<Ticket> {
 		const now = this.clock.now();
-		this.lastUsed = now;
 		budget.order ??= this.nextOrder++;
 		if (this.window !== OPEN && this.mode === 'open' && now - this.last429At > FORGET_CAP_AFTER_MS) this.window = this.threshold = OPEN;
 		if (signal?.aborted) throw new RateLimitWaitCanceled(budget.waitedMs);
