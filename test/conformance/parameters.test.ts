@@ -11,6 +11,7 @@ import { type CapturedRequest, type OpenAiServer, startOpenAiServer } from '../s
 import { ConformanceTally, requireSpec, toValidate, validateRequest, type ValidationResult } from '../support/spec';
 import { CoverageRecorder, parameterRequirements, type ParameterRequirement } from './coverage';
 import { MATRIX, type MatrixCase } from './matrix';
+import { isNodeApiRequest } from './node-endpoints';
 
 const describeWithSpec = requireSpec('conformance suite test/conformance/parameters.test.ts') ? describe : describe.skip;
 
@@ -78,10 +79,10 @@ function routedValues(
 	return entries.flatMap(([path, value]) => {
 		const requirement = requirements.get(`${operation} ${path}`);
 		const send = requirement?.property.routing?.send;
-		const bodyKey = send?.type === 'body' ? send.property : undefined;
+		const inQuery = send?.type === 'query';
+		const bodyKey = send?.type === 'body' || inQuery ? send.property : undefined;
 		if (!requirement || !bodyKey || REWRITTEN.has(`${operation} ${path}`)) return [];
 		const expected = expectedBodyValue(requirement.property, value as NodeParameterValueType);
-		const inQuery = requirement.property.routing?.send?.type === 'query';
 		return [{ label: path, bodyKey, expected, inQuery }];
 	});
 }
@@ -109,6 +110,8 @@ function expectOutcome(matrixCase: MatrixCase, run: NodeRun): void {
 describeWithSpec('parameter-coverage matrix against the official spec', () => {
 	let server: OpenAiServer;
 	const tally = new ConformanceTally();
+	/** Query-routed parameters ('file:list fileOptions.order') whose value was compared with a request's query. */
+	const queryChecked = new Set<string>();
 	const requirements = parameterRequirements(nodeType.description);
 	const requirementByPath = new Map(requirements.map((requirement) => [`${requirement.operation} ${requirement.path}`, requirement]));
 
@@ -131,6 +134,8 @@ describeWithSpec('parameter-coverage matrix against the official spec', () => {
 			binary: matrixCase.binary,
 		});
 		const requests = apiRequests(server.requests);
+		const routedParameters = routedValues(matrixCase.parameters, requirementByPath);
+		const operation = `${matrixCase.parameters.resource as string}:${matrixCase.parameters.operation as string}`;
 
 		expectOutcome(matrixCase, run);
 		for (const request of requests) {
@@ -146,14 +151,25 @@ describeWithSpec('parameter-coverage matrix against the official spec', () => {
 					errors: [],
 				});
 			}
-			// A Download's second request fetches the content, which carries no parameters.
-			if (request.path.endsWith('/content')) continue;
-			for (const routed of routedValues(matrixCase.parameters, requirementByPath)) {
+			// A Download's second request fetches the content, which carries no parameters; a test's own request neither.
+			if (request.path.endsWith('/content') || !isNodeApiRequest(request)) continue;
+			for (const routed of routedParameters) {
 				const { sent, expected } = sentAndExpected(request, routed);
 				expect({ parameter: routed.label, sent }).toEqual({ parameter: routed.label, sent: expected });
+				if (routed.inQuery) queryChecked.add(`${operation} ${routed.label}`);
 			}
 		}
 		matrixCase.check?.(run, requests);
+	});
+
+	it('compared every query-routed parameter with the query of a request', () => {
+		const queryRouted = requirements
+			.filter((requirement) => requirement.property.routing?.send?.type === 'query')
+			.map((requirement) => `${requirement.operation} ${requirement.path}`);
+		expect(queryRouted).toEqual(
+			expect.arrayContaining(['file:list fileLimit', 'file:list fileOptions.order', 'file:list fileOptions.purpose', 'response:listInputItems responseOptions.order']),
+		);
+		expect(queryRouted.filter((key) => !queryChecked.has(key))).toEqual([]);
 	});
 
 	it('covers every parameter, range end, option value and boolean of every operation', () => {
