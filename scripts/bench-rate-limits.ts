@@ -120,13 +120,19 @@ function report(rows: Row[]): string {
 
 const RATE_LIMIT_NOTES = `### What the figures mean
 
-- **This node** sends every request through its rate-limit governor. The first request on a key the process has not
-  seen goes alone; its answer tells the governor whether the server limits. With headers it mirrors the server's
-  bucket (what the freshest answer says is left, less what went out since, refilled at the per-minute limit) and
-  releases waiting items in order, one per refill. In bare mode it caps the requests in flight, halving the cap
-  after a 429 and raising it by one per window of successes; a 429 costs no retry, only waiting time.
-- **n8n's built-in node** (nodes-base) sends all items at once and fails those refused; it has no retry.
-- **The LangChain node v2** sends one item at a time, so it never meets the limit: its wall time is N × latency.`;
+- **This node** sends every request through its rate-limit governor (see the README, "Bulk runs and rate limits").
+  The first request on a key the process has not seen goes alone; its answer tells the governor whether the server
+  limits. With headers it mirrors the server's bucket and lets waiting items go in order, one per refill, keeping a
+  tenth of the burst unused. In bare mode nothing tells it there is a limit until the first 429s: the first wave goes
+  out at once, as it would without a limit, and is mostly refused; from then on the governor caps the requests in
+  flight (halved after a 429, one more per round of successes), so the 429 count of a bare run is mostly that first
+  wave. A 429 costs an item no retry, only waiting time.
+- **The ideal leaves n8n out.** RoutingNode prepares every item (parameters, expressions, request options) in one
+  synchronous loop before the first request leaves; for 2,000 items that takes seconds (see the chat section), and it
+  adds to every contender's wall time. So does sending 2,000 requests at once in bare mode. On a loaded machine both
+  grow; wall / ideal is then above what the governor itself costs.
+- **n8n's built-in node** (nodes-base) sends all items at once and has no retry: every refused request is a failed item.
+- **The LangChain node v2** sends one item at a time, so it never meets the limit; its wall time is N × latency.`;
 
 /** Bars of wall / ideal per node, headers and bare side by side; failed items written on the bar. */
 function svgPlot(rows: Row[]): string {
