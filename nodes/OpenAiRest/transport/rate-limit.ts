@@ -58,16 +58,24 @@ export function waitBudget(context: IExecuteSingleFunctions): WaitBudget {
  */
 export function recordAnswer(requestData: DeclarativeRestApiSettings.ResultOptions): Answer {
 	const answer: Answer = {};
-	const alone = requestData.postReceive.length === 0;
+	const postReceive = requestData.postReceive;
+	// A hook that sends page after page with the same post-receive list gets one recorder, the latest.
+	const previous = postReceive[0]?.actions[0];
+	const replacing = typeof previous === 'function' && recorders.has(previous);
+	const alone = replacing ? recorders.get(previous)! : postReceive.length === 0;
 	async function record(items: INodeExecutionData[], response: IN8nHttpFullResponse): Promise<INodeExecutionData[]> {
 		answer.status = response.statusCode;
 		answer.headers = response.headers;
 		if (alone && Array.isArray(response.body)) return (response.body as INodeExecutionData['json'][]).map((json) => ({ json }));
 		return items;
 	}
-	requestData.postReceive.unshift({ actions: [record], data: { parameterValue: undefined } });
+	recorders.set(record, alone);
+	postReceive.splice(0, replacing ? 1 : 0, { actions: [record], data: { parameterValue: undefined } });
 	return answer;
 }
+
+/** The recorders recordAnswer added, and whether each stands in for n8n's default output. */
+const recorders = new WeakMap<object, boolean>();
 
 /** "1 min 5 s", "12 s", "350 ms". */
 export function formatWait(milliseconds: number): string {
