@@ -8,7 +8,7 @@ type Action = (this: unknown, items: INodeExecutionData[], response: IN8nHttpFul
 const requestData = (postReceive: DeclarativeRestApiSettings.ResultOptions['postReceive'] = []) =>
 	({ options: {}, postReceive }) as unknown as DeclarativeRestApiSettings.ResultOptions;
 
-const response = (body: unknown): IN8nHttpFullResponse => ({ body, statusCode: 200, headers: { 'x-ratelimit-remaining-requests': '7' } });
+const response = (body: unknown): IN8nHttpFullResponse => ({ body: body as IN8nHttpFullResponse['body'], statusCode: 200, headers: { 'x-ratelimit-remaining-requests': '7' } });
 
 async function runFirst(data: DeclarativeRestApiSettings.ResultOptions, body: unknown): Promise<INodeExecutionData[]> {
 	const action = data.postReceive[0].actions[0] as Action;
