@@ -7,6 +7,7 @@
  *   SECTIONS=rate-limits RL_ITEMS=2000 RL_CONTENDERS=ours-limited npm run bench
  */
 import { writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 
 import { startOpenAiServer } from '../test/support/openai-server';
@@ -44,6 +45,7 @@ interface Row {
 export const idealMs = (items: number) => (Math.max(0, items - BURST) / (RPM / 60_000)) + LATENCY_MS;
 
 export async function runRateLimits(runtime: string | undefined, runWorker: (task: WorkerTask) => Promise<WorkerResult>): Promise<string> {
+	const loadAtStart = loadavg()[0];
 	const contenders = SELECTED.filter((contender) => runtime || contender === 'ours-limited');
 	const warm = await startOpenAiServer({ streamChunkDelayMs: 0 });
 	const rows: Row[] = [];
@@ -68,14 +70,15 @@ export async function runRateLimits(runtime: string | undefined, runWorker: (tas
 		await warm.close();
 	}
 	writeFileSync(join(process.cwd(), 'docs', 'benchmarks-rate-limits.svg'), svgPlot(rows));
-	return report(rows);
+	const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, load average ${loadAtStart.toFixed(1)} at the start and ${loadavg()[0].toFixed(1)} at the end`;
+	return report(rows, machine);
 }
 
 function ratio(row: Row): number | undefined {
 	return row.result ? row.result.ms / idealMs(ITEMS) : undefined;
 }
 
-function report(rows: Row[]): string {
+function report(rows: Row[], machine: string): string {
 	const ideal = idealMs(ITEMS);
 	const table = rows.map((row) => {
 		if (!row.result) return `| ${LABELS[row.contender]} | ${MODE_TEXT[row.mode]} | – | – | – | – | not measured: ${row.error} |`;
@@ -100,7 +103,7 @@ function report(rows: Row[]): string {
 		`(${RPM / 60} per second), a burst of ${BURST}, ${LATENCY_MS} ms per answer; a refused request is answered at once.`,
 		`The ideal run takes (N − burst) / rate + latency = ${(ideal / 1000).toFixed(1)} s. Continue On Fail is on, so an item the`,
 		"node gives up on comes out as an error item; n8n's own Retry On Fail is off. Every run meets a fresh server cold: its",
-		'warm-up goes to another server.',
+		`warm-up goes to another server. Run on ${new Date().toISOString().slice(0, 10)}: ${machine}.`,
 		'',
 		'![wall / ideal per node and mode](benchmarks-rate-limits.svg)',
 		'',

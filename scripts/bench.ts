@@ -5,7 +5,8 @@
  * (for its peak RSS), and the results are medians and ratios. Writes docs/benchmarks.md and its SVG plot.
  *
  *   ROUNDS=3 SIZES=200,2000 npm run bench
- *   SECTIONS=rate-limits npm run bench      (one section: chat, rate-limits; the report keeps the others' text)
+ *   SECTIONS=rate-limits npm run bench      (some sections: chat, rate-limits, transfers; the report keeps the others' text)
+ *   BENCH=transfers npm run bench           (only the large-file section, see bench-transfers.ts)
  *   BASELINE=main                           (git ref of "this node before the change", default main)
  *   CHAT_CONTENDERS=ours-fixed,baseline-fixed (a subset of the chat section's contenders)
  */
@@ -21,6 +22,7 @@ import { loadOptions, nodeType } from '../test/support/engine';
 import { startOpenAiServer } from '../test/support/openai-server';
 import { CONTENDERS, type Contender, median, type StreamResult, type WorkerResult, type WorkerTask } from './bench-worker';
 import { runRateLimits } from './bench-rate-limits';
+import { spliceSection, transferSection } from './bench-transfers';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const SIZES = (process.env.SIZES ?? '200,2000').split(',').map(Number);
@@ -28,7 +30,7 @@ const REPO = process.cwd();
 const LATENCY_MS = 50;
 const BATCH_SIZE = 10;
 const LOAD_AT_START = loadavg()[0].toFixed(1);
-const SECTIONS = (process.env.SECTIONS ?? 'chat,rate-limits').split(',');
+const SECTIONS = (process.env.SECTIONS ?? 'chat,rate-limits,transfers').split(',');
 const BASELINE = process.env.BASELINE ?? 'main';
 
 const LABELS: Record<Contender, string> = {
@@ -201,14 +203,29 @@ function versions(runtime?: string): string {
 	return `Node ${process.version}, n8n-core ${version('n8n-core')}, n8n-workflow ${version('n8n-workflow')}, built-in node from n8n ${n8n}`;
 }
 
+/** The large-file section, written into docs/benchmarks.md; skipped without the pinned n8n. */
+async function transfers(runtime: string | undefined): Promise<void> {
+	if (!runtime) {
+		console.log('Skipping large-file transfers: the pinned n8n runtime is not installed (npm start installs it).');
+		return;
+	}
+	console.log('large-file transfers in a real n8n ...');
+	spliceSection(join(REPO, 'docs', 'benchmarks.md'), await transferSection(REPO));
+	console.log('Wrote the large-file section of docs/benchmarks.md');
+}
+
 async function main(): Promise<void> {
 	const runtime = runtimeDir();
+	if (process.env.BENCH === 'transfers') return await transfers(runtime);
 	if (!runtime) console.log("Skipping n8n's built-in OpenAI nodes: the pinned n8n runtime is not installed (npm start installs it).");
 	if (SECTIONS.includes('rate-limits')) {
 		const section = await runRateLimits(runtime, runWorker);
 		replaceSection('rate-limits', section);
 	}
-	if (!SECTIONS.includes('chat')) return;
+	if (!SECTIONS.includes('chat')) {
+		if (SECTIONS.includes('transfers')) await transfers(runtime);
+		return;
+	}
 	const baselineNode = buildBaseline(BASELINE);
 	const chosen = process.env.CHAT_CONTENDERS?.split(',');
 	const contenders = CONTENDERS.filter(
@@ -257,6 +274,7 @@ async function main(): Promise<void> {
 	console.log('tarball ...');
 	const tarball = tarballBytes();
 	writeReport({ table, contenders, stream, dropdown, tarball, runtime, profiles });
+	if (SECTIONS.includes('transfers')) await transfers(runtime);
 }
 
 interface Report {

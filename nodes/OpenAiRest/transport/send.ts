@@ -12,6 +12,7 @@ import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 import { CREDENTIAL_TYPE, DEFAULT_BASE_URL } from './constants';
 import { type Answer, type Lane, RateLimitWaitCanceled, RateLimitWaitExceeded, type Ticket, type WaitBudget } from './governor';
 import { laneOf, recordAnswer, waitBudget, waitExceededError } from './rate-limit';
+import { reopenedBody } from './multipart';
 import { readOption } from './parameters';
 import { errorMessageFor } from './errors';
 import {
@@ -80,6 +81,38 @@ export async function apiKeyOf(context: IExecuteSingleFunctions): Promise<string
 	return (await credentialsOf(context))?.apiKey;
 }
 
+/** The most of a streamed error answer that is read: OpenAI's error objects are far smaller. */
+const MAX_ERROR_BODY_BYTES = 1024 * 1024;
+
+/**
+ * A request that asked for a stream (`encoding: 'stream'`) gets an error answer as a stream too; it is
+ * read (up to a limit) and parsed like any other, so the error shows OpenAI's message.
+ */
+async function readStreamedErrorBody(error: unknown): Promise<void> {
+	const response = transportErrorOf(error)?.response;
+	const data = response?.data as (AsyncIterable<Buffer> & { destroy?: () => void }) | undefined;
+	if (!response || typeof data?.[Symbol.asyncIterator] !== 'function' || Buffer.isBuffer(data)) return;
+	const chunks: Buffer[] = [];
+	let length = 0;
+	try {
+		for await (const chunk of data) {
+			chunks.push(Buffer.from(chunk));
+			length += chunk.length;
+			if (length >= MAX_ERROR_BODY_BYTES) break;
+		}
+	} catch {
+		// what arrived is all there is
+	} finally {
+		data.destroy?.();
+	}
+	const text = Buffer.concat(chunks).toString('utf8');
+	try {
+		response.data = JSON.parse(text);
+	} catch {
+		response.data = text;
+	}
+}
+
 /** The error for a stopped execution; n8n reports an execution whose error says "canceled" as canceled. */
 function canceled(context: IExecuteSingleFunctions, what: string): NodeOperationError {
 	return new NodeOperationError(context.getNode(), 'The execution was canceled', {
@@ -97,23 +130,37 @@ export async function sendWithRetries(
 	requestData: DeclarativeRestApiSettings.ResultOptions,
 ): Promise<INodeExecutionData[]> {
 	const answer = recordAnswer(requestData);
-	return await retrying(this, requestData.options, async () => await this.makeRoutingRequest(requestData), () => answer);
+	return await retrying(
+		this,
+		requestData.options,
+		async (sent) => {
+			if (sent > 0) requestData.options.body = reopenedBody(requestData.options.body);
+			return await this.makeRoutingRequest(requestData);
+		},
+		() => answer,
+	);
 }
 
-/** Sends a request of a hook (beyond the routed one) with the credential, the same retries and errors. */
-export async function requestWithRetries(
+/**
+ * Sends a request of a hook (beyond the routed one) with the credential, the same retries and errors.
+ * `receive` handles the answer within the attempt (e.g. stores a streamed body), so a stop while it
+ * runs is reported as one.
+ */
+export async function requestWithRetries<T = IN8nHttpFullResponse>(
 	context: IExecuteSingleFunctions,
 	options: IHttpRequestOptions,
-): Promise<IN8nHttpFullResponse> {
+	receive: (response: IN8nHttpFullResponse) => Promise<T> = async (response) => response as T,
+): Promise<T> {
 	const request = { ...options, returnFullResponse: true };
 	let answer: Answer = {};
 	return await retrying(
 		context,
 		request,
-		async () => {
+		async (sent) => {
+			if (sent > 0) request.body = reopenedBody(request.body);
 			const response = (await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, request)) as IN8nHttpFullResponse;
 			answer = { status: response.statusCode, headers: response.headers };
-			return response;
+			return await receive(response);
 		},
 		() => answer,
 	);
@@ -158,7 +205,8 @@ async function turn(
 async function retrying<T>(
 	context: IExecuteSingleFunctions,
 	target: RequestTarget,
-	send: () => Promise<T>,
+	/** Sends once more; `sent` counts the sends before (a body stream must be opened anew). */
+	send: (sent: number) => Promise<T>,
 	recorded: () => Answer,
 ): Promise<T> {
 	const maxRetries = readMaxRetries(context);
@@ -172,6 +220,7 @@ async function retrying<T>(
 		const apiKey = await apiKeyOf(context);
 		return failureOf(refused, target, apiKey)?.message;
 	};
+	let sent = 0;
 	for (let attempt = 0; ; ) {
 		const ticket = await turn(context, lane, budget, cancelSignal, lastRefusal);
 		if (cancelSignal?.aborted) {
@@ -180,12 +229,14 @@ async function retrying<T>(
 		}
 		let caught: unknown;
 		try {
-			const result = await send();
+			const result = await send(sent++);
 			lane.settle(ticket, recorded());
 			return result;
 		} catch (error) {
 			caught = error;
 		}
+		// A streamed error body is read first: the governor tells a rate limit from a spent quota by it.
+		await readStreamedErrorBody(caught);
 		const outcome = lane.settle(ticket, answerOf(caught, recorded()));
 		if (cancelSignal?.aborted) throw canceled(context, 'Stopped while the request was in flight.');
 		if (outcome === 'rate-limited') {
