@@ -3,6 +3,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { audioFields, audioOperations } from './resources/audio/description';
 import { chatFields, chatOperations } from './resources/chat/description';
+import { conversationFields, conversationOperations } from './resources/conversation/description';
 import { editFields, editOperations } from './resources/edit/description';
 import { embeddingFields, embeddingOperations } from './resources/embedding/description';
 import { fileFields, fileOperations } from './resources/file/description';
@@ -23,7 +24,7 @@ export class OpenAiRest implements INodeType {
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
 		description:
-			'Responses, chat, completions, embeddings, edits, images, audio, files, models and moderations through the OpenAI REST API or a compatible server',
+			'Responses, conversations, chat, completions, embeddings, edits, images, audio, files, models and moderations through the OpenAI REST API or a compatible server',
 		documentationUrl: 'https://github.com/n8n-nodes-openai-rest/n8n-nodes-openai-rest#readme',
 		defaults: { name: 'OpenAI REST' },
 		usableAsTool: true,
@@ -47,6 +48,7 @@ export class OpenAiRest implements INodeType {
 				options: [
 					{ name: 'Audio', value: 'audio' },
 					{ name: 'Chat', value: 'chat' },
+					{ name: 'Conversation', value: 'conversation' },
 					{ name: 'Edit', value: 'edit' },
 					{ name: 'Embedding', value: 'embedding' },
 					{ name: 'File', value: 'file' },
@@ -79,6 +81,8 @@ export class OpenAiRest implements INodeType {
 			...audioFields,
 			fileOperations,
 			...fileFields,
+			conversationOperations,
+			...conversationFields,
 		],
 	};
 }

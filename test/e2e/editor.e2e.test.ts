@@ -233,6 +233,7 @@ describe('OpenAI REST in the n8n editor (browser)', () => {
 		await expect(options.allInnerTexts()).resolves.toEqual([
 			'Audio',
 			'Chat',
+			'Conversation',
 			'Edit',
 			'Embedding',
 			'File',
