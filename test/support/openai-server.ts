@@ -24,6 +24,7 @@ import {
 import { describeInlinePart } from './openai-server-attachments';
 import { formObject, type FormObject, parseMultipart, type ParsedPart, spoolMultipart } from './multipart';
 import { createFileStore, dispatchBinary, type FileStore, matchBinaryRoute, resetFileStore } from './openai-server-binary';
+import { RateLimiter, type RateLimitOptions, type RateLimitStats } from './openai-server-limits';
 import {
 	type ConversationRoute,
 	ConversationStore,
@@ -124,6 +125,13 @@ export interface OpenAiServer {
 	failAlways(match: RequestMatcher, fault: Fault): void;
 	/** Files uploaded through POST /files, and the page size cap of GET /files. */
 	files: FileStore;
+	/** Requests being answered now, and the most at once since the last reset(). */
+	inFlight(): number;
+	maxInFlight(): number;
+	/** Turns OpenAI's rate limiter on (fresh, full buckets) or off (undefined). reset() refills it. */
+	setRateLimit(options: RateLimitOptions | undefined): void;
+	/** Requests the limiter let through and refused since it was set or reset. */
+	rateLimitStats(): RateLimitStats | undefined;
 	/** Conversations and their items (POST /conversations, and responses created in one). */
 	conversations: ConversationStore;
 	/** Vector stores, their files and batches (openai-server-vector-stores.ts), with paging and polling knobs. */
@@ -151,6 +159,8 @@ export interface OpenAiServerOptions {
 	responseDelayMs?: number;
 	/** Acts as a compatible server without the Responses API: every /responses path answers 404 or 405. */
 	withoutResponsesApi?: 404 | 405;
+	/** OpenAI's rate limiter (see openai-server-limits.ts); refused requests are answered at once. */
+	rateLimit?: RateLimitOptions;
 	/** Multipart bodies above this size, or of unknown size, are parsed as they arrive, their files written to disk. Default 16 MiB. */
 	spoolAboveBytes?: number;
 }
@@ -1271,6 +1281,10 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 	const files = createFileStore();
 	const vectorStores = createVectorStoreState();
 	const videos = createVideoState();
+	let rateLimit = options.rateLimit;
+	let limiter = rateLimit && new RateLimiter(rateLimit);
+	let inFlight = 0;
+	let maxInFlight = 0;
 
 	/** A timer that close() can cut short. */
 	const sleep = (ms: number) =>
@@ -1372,7 +1386,12 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 
 	async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
 		let responseClosed = false;
-		response.on('close', () => (responseClosed = true));
+		inFlight++;
+		maxInFlight = Math.max(maxInFlight, inFlight);
+		response.on('close', () => {
+			responseClosed = true;
+			inFlight--;
+		});
 		const method = request.method ?? 'GET';
 		const fullPath = request.url ?? '/';
 		const held = heldBodies.findIndex((entry) => entry.match.test(fullPath));
@@ -1425,9 +1444,15 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 			return send(exchange, noResponsesApi(options.withoutResponsesApi, method, rawPathname(fullPath)), undefined);
 		}
 
+		if (limiter && (binaryRoute || route.endpoint !== 'file')) {
+			const verdict = limiter.admit(captured.body, rawBody);
+			exchange.extraHeaders = verdict.headers;
+			if (!verdict.allowed) return sendText(exchange, verdict.status!, verdict.contentType!, verdict.body!);
+		}
+
 		const fault = takeFault(oneShotFaults, permanentFaults, captured);
 		if (fault) {
-			exchange.extraHeaders = { ...fault.headers };
+			exchange.extraHeaders = { ...exchange.extraHeaders, ...fault.headers };
 			if (fault.hangMs) await sleep(fault.hangMs);
 			if (exchange.clientGone()) return;
 			if (fault.reset) return resetConnection(exchange);
@@ -1479,10 +1504,19 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 		failAlways(match, fault) {
 			permanentFaults.push(register(match, fault, Infinity));
 		},
+		inFlight: () => inFlight,
+		maxInFlight: () => maxInFlight,
+		setRateLimit(next) {
+			rateLimit = next;
+			limiter = next && new RateLimiter(next);
+		},
+		rateLimitStats: () => limiter && { ...limiter.stats },
 		holdRequestBody(match, afterBytes) {
 			heldBodies.push({ match, afterBytes });
 		},
 		reset() {
+			maxInFlight = inFlight;
+			limiter = rateLimit && new RateLimiter(rateLimit);
 			requests.length = 0;
 			oneShotFaults.length = 0;
 			permanentFaults.length = 0;

@@ -3,6 +3,7 @@ import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
 import { type ModelFamily, modelLoadOptions } from './models';
 import { optionsName, simplifyName } from '../transport/parameters';
 import { DEFAULT_MAX_RETRIES } from '../transport/send';
+import { DEFAULT_MAX_WAIT_SECONDS } from '../transport/rate-limit';
 
 /** Shows a field only for one resource and operation. */
 export function showFor(resource: string, operation: string): IDisplayOptions {
@@ -245,7 +246,16 @@ export const sharedOptions = {
 		default: DEFAULT_MAX_RETRIES,
 		typeOptions: { minValue: 0, maxValue: 10, numberPrecision: 0 },
 		description:
-			'How often to retry rate limits (not quota errors), server errors and dropped connections, with exponential backoff that honours Retry-After. Runs inside each try of the node setting Retry On Fail.',
+			'How often to retry server errors and dropped connections, with exponential backoff that honours Retry-After. Rate limits cost no retry: see Max Wait for Rate Limits. Runs inside each try of the node setting Retry On Fail.',
+	},
+	maxRateLimitWait: {
+		displayName: 'Max Wait for Rate Limits',
+		name: 'maxRateLimitWait',
+		type: 'number',
+		default: DEFAULT_MAX_WAIT_SECONDS,
+		typeOptions: { minValue: 0, numberPrecision: 1 },
+		description:
+			"Seconds an item may wait in total for the server's rate limit before it fails. Items of a run (and of other runs with the same credential) share the limit and go out in order as fast as it allows. 0 fails an item at the first rate limit.",
 	},
 	stream: {
 		displayName: 'Stream',
@@ -437,6 +447,7 @@ export const completionOptions: INodeProperties[] = [
 	sharedOptions.frequencyPenalty,
 	sharedOptions.includeUsage,
 	sharedOptions.logitBias,
+	sharedOptions.maxRateLimitWait,
 	sharedOptions.maxRetries,
 	sharedOptions.presencePenalty,
 	sharedOptions.temperature,

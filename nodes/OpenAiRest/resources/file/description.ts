@@ -81,6 +81,7 @@ export const fileFields: INodeProperties[] = [
 	returnAllField('file', showFor('list')),
 	limitField('file', ['list'], 10000),
 	optionsCollection('file', showFor('upload', 'list', 'get', 'delete', 'download'), [
+		sharedOptions.maxRateLimitWait,
 		sharedOptions.maxRetries,
 		{
 			displayName: 'Expires After (Seconds)',

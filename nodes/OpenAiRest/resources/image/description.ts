@@ -81,6 +81,7 @@ export const imageFields: INodeProperties[] = [
 		routing: sendAs('prompt'),
 	},
 	optionsCollection('image', showForImage('generate', 'edit', 'createVariation'), [
+		sharedOptions.maxRateLimitWait,
 		sharedOptions.maxRetries,
 		sharedOptions.user,
 		{

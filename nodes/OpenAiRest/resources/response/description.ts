@@ -470,6 +470,7 @@ export const responseFields: INodeProperties[] = [
 	simplifyField(RESOURCE, showFor('cancel', 'create', 'get')),
 	optionsCollection(RESOURCE, showFor('create', ...BY_ID), [
 		...createOptions,
+		sharedOptions.maxRateLimitWait,
 		sharedOptions.maxRetries,
 		listOrderOption('input items', 'listInputItems'),
 	]),

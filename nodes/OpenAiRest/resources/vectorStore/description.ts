@@ -177,6 +177,7 @@ export const vectorStoreFields: INodeProperties[] = [
 	simplifyField(RESOURCE, showFor('search', 'getFileContent')),
 	optionsCollection(RESOURCE, { show: { resource: [RESOURCE] } }, [
 		sharedOptions.maxRetries,
+		sharedOptions.maxRateLimitWait,
 		{
 			displayName: 'Attributes',
 			name: 'attributes',

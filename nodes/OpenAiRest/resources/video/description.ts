@@ -86,6 +86,7 @@ export const videoFields: INodeProperties[] = [
 	limitField(RESOURCE, ['list'], MAX_PAGE),
 	optionsCollection(RESOURCE, { show: { resource: [RESOURCE] } }, [
 		sharedOptions.maxRetries,
+		sharedOptions.maxRateLimitWait,
 		{
 			displayName: 'After Creating',
 			name: 'completion',
