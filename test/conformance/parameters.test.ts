@@ -165,7 +165,8 @@ describeWithSpec('parameter-coverage matrix against the official spec', () => {
 				});
 			}
 			// Requests beyond the routed one (a Download's content, a job's polls) carry no parameters; pages do. A test's own request neither.
-			const routedRequest = `${request.method} ${request.path}` === `${requests[0].method} ${requests[0].path}`;
+			const first = requests.find(isNodeApiRequest);
+			const routedRequest = first !== undefined && `${request.method} ${request.path}` === `${first.method} ${first.path}`;
 			if (request.path.endsWith('/content') || !routedRequest || !isNodeApiRequest(request)) continue;
 			for (const routed of routedParameters) {
 				const { sent, expected } = sentAndExpected(request, routed);
