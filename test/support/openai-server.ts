@@ -20,6 +20,7 @@ import {
 } from './openai-server-responses';
 import { formObject, type FormObject, parseMultipart, type ParsedPart } from './multipart';
 import { createFileStore, dispatchBinary, type FileStore, matchBinaryRoute, resetFileStore } from './openai-server-binary';
+import { type BatchStore, createBatchStore, dispatchBatch, matchBatchRoute, resetBatchStore } from './openai-server-batch';
 
 // ---------------------------------------------------------------------------------------------
 // Public types
@@ -93,6 +94,8 @@ export interface OpenAiServer {
 	failAlways(match: RequestMatcher, fault: Fault): void;
 	/** Files uploaded through POST /files, and the page size cap of GET /files. */
 	files: FileStore;
+	/** Batches of the Batch API, how they end, and the limits of their input files. */
+	batches: BatchStore;
 	/** Clears requests and faults, restores the default models and id counters. */
 	reset(): void;
 	close(): Promise<void>;
@@ -1149,6 +1152,7 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 	let serverUrl = '';
 	const responsesStore = new ResponsesStore();
 	const files = createFileStore();
+	const batches = createBatchStore();
 
 	/** A timer that close() can cut short. */
 	const sleep = (ms: number) =>
@@ -1168,6 +1172,15 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 		nextId: (prefix) => `${prefix}-${String(++idCounter).padStart(6, '0')}`,
 		responsesStore,
 	};
+
+	/** A request line of a batch, answered by the same handler as the synchronous request. */
+	function answerLine(url: string, body: unknown): { status: number; payload: unknown } {
+		const path = url.replace(/^\/v1/, '');
+		const outcome = dispatch('POST', path, resolveRoute('POST', path), JSON.stringify(body), context);
+		if (outcome.kind === 'json') return { status: outcome.status, payload: outcome.payload };
+		if (outcome.kind === 'sse') return { status: 400, payload: openAiErrorBody('Streaming is not supported in a batch.', 'invalid_request_error', 'stream') };
+		return { status: 400, payload: openAiErrorBody(`The Batch API does not serve ${url} here.`) };
+	}
 
 	async function writeStream(exchange: Exchange, outcome: OutcomeStream, fault: Fault | undefined): Promise<void> {
 		const { events, endsWithDone } = applyStreamFault(outcome, fault);
@@ -1200,11 +1213,12 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 		const fullPath = request.url ?? '/';
 		const route = resolveRoute(method, fullPath);
 		const binaryRoute = matchBinaryRoute(method, normalisePathname(rawPathname(fullPath)));
+		const batchRoute = matchBatchRoute(method, normalisePathname(rawPathname(fullPath)));
 		const multipart = readMultipart(rawBytes, request.headers['content-type']);
 		const parsed = multipart ? { ok: false as const } : parseJson(rawBody);
 		const captured: CapturedRequest = {
 			method,
-			path: binaryRoute?.path ?? route.path,
+			path: binaryRoute?.path ?? batchRoute?.path ?? route.path,
 			fullPath,
 			headers: { ...request.headers },
 			rawBody,
@@ -1250,6 +1264,10 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 			}
 		}
 		if (options.responseDelayMs) await sleep(options.responseDelayMs);
+		if (batchRoute) {
+			const answer = dispatchBatch(batchRoute, fullPath, parsed.ok ? parsed.value : undefined, { store: batches, files, answer: answerLine, requestId: () => `req_${randomBytes(16).toString('hex')}` });
+			return send(exchange, jsonOutcome(answer.payload, answer.status), fault);
+		}
 		const outcome = binaryRoute
 			? dispatchBinary(binaryRoute, captured, { ...context, serverUrl, store: files })
 			: dispatch(method, fullPath, route, rawBody, context);
@@ -1280,6 +1298,7 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 		requests,
 		models,
 		files,
+		batches,
 		failNext(match, fault, times = 1) {
 			if (!Number.isInteger(times) || times < 1) throw new RangeError(`failNext times must be a positive integer, got ${times}`);
 			oneShotFaults.push(register(match, fault, times));
@@ -1296,6 +1315,7 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 			streamCounter = 0;
 			responsesStore.reset();
 			resetFileStore(files);
+			resetBatchStore(batches);
 		},
 		close() {
 			for (const [timer, resolve] of pendingTimers) {
