@@ -5,13 +5,14 @@
 import path from 'node:path';
 
 import { requestsToAllServers, type CapturedRequest } from '../support/openai-server';
-import { ConformanceTally, requireSpec, toValidate, validateRequest } from '../support/spec';
+import { batchLines, ConformanceTally, requireSpec, type RequestToValidate, toValidate, validateRequest } from '../support/spec';
 
 const API_ENDPOINTS = [
 	/^POST \/(chat\/completions|completions|edits|images\/generations|moderations)$/,
 	/^GET \/models(\/[^/]+)?$/,
 	/^POST \/(audio\/(speech|transcriptions|translations)|images\/(edits|variations)|files)$/,
 	/^(GET|DELETE) \/files(\/file-[^/]+(\/content)?)?$/,
+	/^(GET|POST) \/batches(\/[^/]+(\/cancel)?)?$/,
 ];
 
 /** Requests n8n sent (its user agent), to an API endpoint (not image downloads or raw test calls). */
@@ -32,6 +33,10 @@ function shapeOf(request: CapturedRequest): string {
 	return `${request.method} ${request.fullPath.replace(/file-\d+/g, 'file-id')} ${body}`;
 }
 
+function lineShape(line: RequestToValidate): string {
+	return `${line.path} ${String(line.body).replace(/"(content|text|prompt|input|user)":"[^"]*"/g, '"$1":"text"')}`;
+}
+
 afterAll(() => {
 	const seen = new Set<string>();
 	const distinct = requestsToAllServers.filter(sentByNode).filter((request) => {
@@ -44,9 +49,19 @@ afterAll(() => {
 	const testFile = path.relative(process.cwd(), expect.getState().testPath ?? 'this test file');
 	if (!requireSpec(`spec check of the requests sent in ${testFile}`)) return;
 	const tally = new ConformanceTally();
+	const malformedLines: string[] = [];
+	const seenLines = new Set<string>();
 	for (const request of distinct) {
 		tally.add(validateRequest(toValidate(request)));
+		// Each line of a batch input file against the request schema of the endpoint it names.
+		for (const line of batchLines(request)) {
+			if (typeof line === 'string') malformedLines.push(line);
+			else if (!seenLines.has(lineShape(line))) {
+				seenLines.add(lineShape(line));
+				tally.add(validateRequest(line));
+			}
+		}
 	}
 	const invalid = tally.invalid.map((result) => `${result.endpoint}: ${result.errors.join('; ')}`);
-	expect(invalid).toEqual([]);
+	expect([...malformedLines, ...invalid]).toEqual([]);
 });
