@@ -31,7 +31,7 @@ const GATHER_TYPE = 'test.gatherProbe';
 
 /** Joins synchronously, records after an await, as the real preSend does after the operation's own chain. */
 async function collect(context: IExecuteSingleFunctions, options: IHttpRequestOptions, spacing: { size: number; intervalMs: number }) {
-	const gathering = joinGathering(context, () => newGathering(context.getWorkflowDataProxy().$input.all().length, spacing));
+	const gathering = joinGathering(context, () => newGathering(context.getWorkflowDataProxy(context.getItemIndex()).$input.all().length, spacing));
 	const item = context.getItemIndex();
 	await Promise.resolve();
 	const body = options.body as IDataObject;

@@ -1,0 +1,60 @@
+import type { IDataObject } from 'n8n-workflow';
+
+/** One line of a batch's output or error file. */
+export interface ResultLine {
+	id?: string;
+	custom_id: string;
+	response: { status_code: number; request_id?: string; body: unknown } | null;
+	error: { code?: string; message?: string } | null;
+}
+
+/** What became of one request line, in the order the lines were submitted. */
+export type Outcome =
+	| { customId: string; line: number; kind: 'answer'; body: IDataObject; requestId?: string }
+	| { customId: string; line: number; kind: 'failed'; status?: number; body?: unknown; error?: ResultLine['error'] }
+	| { customId: string; line: number; kind: 'missing' };
+
+/** Parses JSONL text line by line; `where` names the file in errors. */
+export function parseJsonl<T>(text: string, where: string): T[] {
+	const rows: T[] = [];
+	let start = 0;
+	let number = 0;
+	while (start < text.length) {
+		let end = text.indexOf('\n', start);
+		if (end < 0) end = text.length;
+		number++;
+		const line = text.slice(start, end).trim();
+		start = end + 1;
+		if (line === '') continue;
+		try {
+			rows.push(JSON.parse(line) as T);
+		} catch {
+			throw new Error(`Line ${number} of the ${where} is not valid JSON`);
+		}
+	}
+	return rows;
+}
+
+/** The custom_id of each line of an input file, in order. */
+export function submittedIds(inputText: string): string[] {
+	return parseJsonl<{ custom_id: string }>(inputText, 'input file').map((line) => String(line.custom_id));
+}
+
+/**
+ * Orders the output and error lines by the input file's lines: an answer with a 2xx status, a failure
+ * (other status, or an error such as batch_expired), or missing (never run: a cancelled or failed batch).
+ */
+export function outcomesInOrder(ids: readonly string[], output: readonly ResultLine[], errors: readonly ResultLine[]): Outcome[] {
+	const byId = new Map<string, ResultLine>();
+	for (const line of [...errors, ...output]) byId.set(String(line.custom_id), line);
+	return ids.map((customId, index): Outcome => {
+		const line = index + 1;
+		const result = byId.get(customId);
+		if (!result) return { customId, line, kind: 'missing' };
+		const status = result.response?.status_code;
+		if (!result.error && status !== undefined && status >= 200 && status < 300) {
+			return { customId, line, kind: 'answer', body: (result.response?.body ?? {}) as IDataObject, requestId: result.response?.request_id };
+		}
+		return { customId, line, kind: 'failed', status, body: result.response?.body, error: result.error };
+	});
+}
