@@ -54,6 +54,7 @@ const onlyFor = (...operation: string[]): IDisplayOptions => ({ show: { '/operat
 const fromItems: IDisplayOptions = { show: { resource: ['batch'], operation: ['create'], batchSource: ['items'] } };
 const fromFile: IDisplayOptions = { show: { resource: ['batch'], operation: ['create'], batchSource: ['fileId'] } };
 const BATCH_URL = '=/batches/{{encodeURIComponent($parameter.batchId)}}';
+// Get and Cancel have values of their own: Response's fields for its get and cancel must not show here.
 
 /** The Batch resource: its operations and fields, for the batchable operations the node passes in. */
 export function batchDescription(batchable: readonly BatchableOperation[]): INodeProperties[] {
@@ -67,7 +68,7 @@ export function batchDescription(batchable: readonly BatchableOperation[]): INod
 		options: [
 			{
 				name: 'Cancel',
-				value: 'cancel',
+				value: 'cancelBatch',
 				action: 'Cancel a batch',
 				description: 'Stop a batch; requests already answered stay in its output',
 				routing: { request: { method: 'POST', url: `${BATCH_URL}/cancel` } },
@@ -81,7 +82,7 @@ export function batchDescription(batchable: readonly BatchableOperation[]): INod
 			},
 			{
 				name: 'Get',
-				value: 'get',
+				value: 'retrieve',
 				action: 'Get a batch',
 				description: 'Retrieve a batch with its status and request counts',
 				routing: { request: { method: 'GET', url: BATCH_URL } },
@@ -183,7 +184,7 @@ export function batchDescription(batchable: readonly BatchableOperation[]): INod
 			default: '',
 			placeholder: 'e.g. batch_abc123',
 			description: 'The ID of the batch, e.g. {{ $json.id }} after Create',
-			displayOptions: show('cancel', 'get', 'getResults', 'waitForCompletion'),
+			displayOptions: show('cancelBatch', 'getResults', 'retrieve', 'waitForCompletion'),
 		},
 		{
 			displayName: 'Max Wait (Minutes)',
@@ -215,7 +216,7 @@ export function batchDescription(batchable: readonly BatchableOperation[]): INod
 		},
 		simplifyField('batch', show('getResults')),
 		{
-			...optionsCollection('batch', show('cancel', 'create', 'get', 'getResults', 'list', 'waitForCompletion'), [
+			...optionsCollection('batch', show('cancelBatch', 'create', 'getResults', 'list', 'retrieve', 'waitForCompletion'), [
 				{
 					displayName: 'Metadata',
 					name: 'metadata',

@@ -248,16 +248,16 @@ describe('Batch → Get, List, Cancel', () => {
 		server().batches.maxBatchesPerPage = 2;
 		for (let i = 0; i < 3; i++) await createChatBatch(['a']);
 		server().requests.length = 0;
-		const got = await run({ resource: 'batch', operation: 'get', batchId: 'batch_000002' });
+		const got = await run({ resource: 'batch', operation: 'retrieve', batchId: 'batch_000002' });
 		expect(got.items.map((item) => item.json.id)).toEqual(['batch_000002']);
 		const all = await run({ resource: 'batch', operation: 'list', batchReturnAll: true });
 		expect(all.items.map((item) => item.json.id)).toEqual(['batch_000003', 'batch_000002', 'batch_000001']);
 		const limited = await run({ resource: 'batch', operation: 'list', batchLimit: 1 });
 		expect(limited.items.map((item) => item.json.id)).toEqual(['batch_000003']);
 		expect(server().requests.at(-1)!.fullPath).toMatch(/\/batches\?limit=1$/);
-		const cancelled = await run({ resource: 'batch', operation: 'cancel', batchId: 'batch_000001' });
+		const cancelled = await run({ resource: 'batch', operation: 'cancelBatch', batchId: 'batch_000001' });
 		expect(cancelled.items[0].json).toMatchObject({ id: 'batch_000001', status: 'cancelling' });
-		const unknown = await run({ resource: 'batch', operation: 'get', batchId: 'batch_nope' });
+		const unknown = await run({ resource: 'batch', operation: 'retrieve', batchId: 'batch_nope' });
 		expect(unknown.error?.message).toContain("No batch found with id 'batch_nope'");
 	});
 });
@@ -347,7 +347,7 @@ describe('Batch → Get Results', () => {
 
 		server().batches.plan = { ...server().batches.plan, outcome: 'completed', hold: true, answeredLines: 1 };
 		const cancelled = await createChatBatch(['a', 'b']);
-		await run({ resource: 'batch', operation: 'cancel', batchId: cancelled });
+		await run({ resource: 'batch', operation: 'cancelBatch', batchId: cancelled });
 		await waitFor(cancelled);
 		const unrun = await results(cancelled, {}, { continueOnFail: true });
 		expect(unrun.items.map((item) => [item.json.custom_id, (item.json.error as IDataObject | undefined)?.code ?? 'ok'])).toEqual([['q0', 'ok'], ['q1', 'batch_cancelled']]);
