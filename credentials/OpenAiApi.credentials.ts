@@ -6,7 +6,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { DEFAULT_BASE_URL } from '../nodes/OpenAiRest/shared/constants';
+import { DEFAULT_BASE_URL } from '../nodes/OpenAiRest/transport/constants';
 
 /**
  * Adds the bearer key, the organization header only when one is set, and the credential's Base URL,

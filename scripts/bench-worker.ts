@@ -12,7 +12,7 @@ import type { IDataObject, INodeParameters, INodeType, INodeTypeDescription } fr
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { OpenAiRest } from '../nodes/OpenAiRest/OpenAiRest.node';
-import { assembleChatCompletion, readOpenAiStream } from '../nodes/OpenAiRest/shared/stream';
+import { assembleChatCompletion, readOpenAiStream } from '../nodes/OpenAiRest/transport/sse';
 import { type RunOptions, registerCredentialType, runNode, nodeTypes } from '../test/support/engine';
 
 export const CONTENDERS = [

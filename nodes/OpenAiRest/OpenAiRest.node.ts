@@ -1,18 +1,18 @@
 import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { audioFields, audioOperations } from './descriptions/AudioDescription';
-import { chatFields, chatOperations } from './descriptions/ChatDescription';
-import { editFields, editOperations } from './descriptions/EditDescription';
-import { embeddingFields, embeddingOperations } from './descriptions/EmbeddingDescription';
-import { fileFields, fileOperations } from './descriptions/FileDescription';
-import { imageFields, imageOperations } from './descriptions/ImageDescription';
-import { modelFields, modelOperations } from './descriptions/ModelDescription';
-import { moderationFields, moderationOperations } from './descriptions/ModerationDescription';
-import { responseFields, responseOperations } from './descriptions/ResponseDescription';
-import { textFields, textOperations } from './descriptions/TextDescription';
-import { CREDENTIAL_TYPE, DEFAULT_BASE_URL } from './shared/constants';
-import { sendWithRetries } from './shared/transport';
+import { audioFields, audioOperations } from './resources/audio/description';
+import { chatFields, chatOperations } from './resources/chat/description';
+import { editFields, editOperations } from './resources/edit/description';
+import { embeddingFields, embeddingOperations } from './resources/embedding/description';
+import { fileFields, fileOperations } from './resources/file/description';
+import { imageFields, imageOperations } from './resources/image/description';
+import { modelFields, modelOperations } from './resources/model/description';
+import { moderationFields, moderationOperations } from './resources/moderation/description';
+import { responseFields, responseOperations } from './resources/response/description';
+import { textFields, textOperations } from './resources/text/description';
+import { CREDENTIAL_TYPE, DEFAULT_BASE_URL } from './transport/constants';
+import { sendWithRetries } from './transport/send';
 
 export class OpenAiRest implements INodeType {
 	description: INodeTypeDescription = {

@@ -9,8 +9,8 @@ import {
 	simplifyModelListBody,
 	simplifyModerationBody,
 	simplifyTextBody,
-} from '../../nodes/OpenAiRest/shared/output';
-import { assembleChatCompletion, readOpenAiStream } from '../../nodes/OpenAiRest/shared/stream';
+} from '../../nodes/OpenAiRest/fields/output';
+import { assembleChatCompletion, readOpenAiStream } from '../../nodes/OpenAiRest/transport/sse';
 import { readExample, requireSpec, type SpecEra } from '../support/spec';
 
 const describeWithSpec = requireSpec('conformance suite test/conformance/examples.test.ts') ? describe : describe.skip;

@@ -5,7 +5,7 @@
  */
 import type { INodeParameters, INodeProperties, NodeParameterValueType } from 'n8n-workflow';
 
-import { optionsName } from '../../nodes/OpenAiRest/shared/parameters';
+import { optionsName } from '../../nodes/OpenAiRest/transport/parameters';
 import { nodeType, runNode, type NodeRun } from '../support/engine';
 import { type CapturedRequest, type OpenAiServer, startOpenAiServer } from '../support/openai-server';
 import { ConformanceTally, requireSpec, toValidate, validateRequest, type ValidationResult } from '../support/spec';

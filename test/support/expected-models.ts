@@ -1,4 +1,4 @@
-import type { ModelFamily } from '../../nodes/OpenAiRest/shared/models';
+import type { ModelFamily } from '../../nodes/OpenAiRest/fields/models';
 import { DEFAULT_MODELS } from './openai-server';
 
 /** What each model dropdown offers from the test server's default model list: filtered, sorted. */

@@ -8,7 +8,7 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 import { makePng, wavFile } from '../../support/binary';
 import { runNode, type RunOptions } from '../../support/engine';
 import type { OpenAiServer } from '../../support/openai-server';
-import { useOpenAiServer } from './operations/fixture';
+import { useOpenAiServer } from '../../support/fixture';
 
 const fixture = useOpenAiServer();
 

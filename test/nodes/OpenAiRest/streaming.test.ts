@@ -6,7 +6,7 @@
  * Fields that legitimately differ between the two calls, and are therefore dropped before comparing raw output:
  * - `id`: every call is a new completion with its own id (the server counts them up).
  * - `message.annotations`: OpenAI's non-streamed message carries `annotations: []`, but no delta carries it,
- *   so the assembled message cannot rebuild it (see shared/stream.ts). Simplified output drops empty arrays anyway.
+ *   so the assembled message cannot rebuild it (see transport/sse.ts). Simplified output drops empty arrays anyway.
  * `object` is NOT among them: the node assembles `chat.completion` / `text_completion`, as the unstreamed call returns.
  */
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';

@@ -4,7 +4,7 @@
  */
 import { runNode } from '../../support/engine';
 import { DEFAULT_MODELS } from '../../support/openai-server';
-import { jsonAndPairing, useOpenAiServer } from './operations/fixture';
+import { jsonAndPairing, useOpenAiServer } from '../../support/fixture';
 
 const fixture = useOpenAiServer();
 const chat = (content: string, extra = {}) => ({

@@ -1,0 +1,120 @@
+import type {
+	DeclarativeRestApiSettings,
+	IDataObject,
+	IExecutePaginationFunctions,
+	IExecuteSingleFunctions,
+	IHttpRequestOptions,
+	IN8nHttpFullResponse,
+	INodeExecutionData,
+} from 'n8n-workflow';
+
+import { checkFileSize, checkItem, contentTypeOf, filePart, MEGABYTE, readBinaryField } from '../../transport/binary';
+import { multipartRequest, textFields } from '../../transport/multipart';
+import { readOption } from '../../transport/parameters';
+import { requestWithRetries, sendWithRetries } from '../../transport/send';
+
+export const FILE_MAX_BYTES = 512 * MEGABYTE;
+
+/** preSend of Upload: the item's binary field and the routed fields as multipart/form-data. */
+export async function prepareFileUpload(
+	this: IExecuteSingleFunctions,
+	requestOptions: IHttpRequestOptions,
+): Promise<IHttpRequestOptions> {
+	const field = this.getNodeParameter('fileBinaryField', 'data') as string;
+	const file = await checkItem(this, async () => {
+		const upload = await readBinaryField(this, field, 'Input Binary Field');
+		checkFileSize(upload, FILE_MAX_BYTES, 'Input Binary Field', 'the Files API');
+		return upload;
+	});
+	const body = requestOptions.body as IDataObject;
+	fileExpiry(body);
+	return multipartRequest(requestOptions, [filePart('file', file), ...textFields(body)]);
+}
+
+/** An expiry in seconds becomes the API's `expires_after` object. */
+export function fileExpiry(body: IDataObject): void {
+	if (body.expires_after === undefined) return;
+	body.expires_after = { anchor: 'created_at', seconds: body.expires_after };
+}
+
+interface FilePage {
+	data?: IDataObject[];
+	has_more?: boolean;
+	last_id?: string;
+}
+
+/**
+ * Pagination of List: one item per file. With Return All it follows `after` = `last_id` while the
+ * API says `has_more`; otherwise it sends Limit and reads one page.
+ */
+export async function listFiles(
+	this: IExecutePaginationFunctions,
+	requestData: DeclarativeRestApiSettings.ResultOptions,
+): Promise<INodeExecutionData[]> {
+	const returnAll = this.getNodeParameter('fileReturnAll', false) as boolean;
+	const files: IDataObject[] = [];
+	let after: string | undefined;
+	for (;;) {
+		const qs = { ...requestData.options.qs, ...(after ? { after } : {}) };
+		const [page] = await sendWithRetries.call(this, { ...requestData, options: { ...requestData.options, qs } });
+		const body = (page?.json ?? {}) as FilePage;
+		files.push(...(body.data ?? []));
+		const last = body.last_id ?? (body.data?.at(-1)?.id as string | undefined);
+		// A page that does not move the cursor would repeat forever.
+		if (!returnAll || body.has_more !== true || !last || last === after) break;
+		after = last;
+	}
+	const item = this.getItemIndex();
+	return files.map((json) => ({ json, pairedItem: { item } }));
+}
+
+const MIME_BY_EXTENSION: Record<string, string> = {
+	jsonl: 'application/jsonl',
+	json: 'application/json',
+	txt: 'text/plain',
+	csv: 'text/csv',
+	md: 'text/markdown',
+	pdf: 'application/pdf',
+	png: 'image/png',
+	jpg: 'image/jpeg',
+	jpeg: 'image/jpeg',
+	webp: 'image/webp',
+	mp3: 'audio/mpeg',
+	wav: 'audio/wav',
+};
+
+/** A MIME type from a file name's extension, for servers that send application/octet-stream. */
+export function mimeTypeFromName(fileName: string): string {
+	const extension = /\.([a-z0-9]+)$/i.exec(fileName)?.[1]?.toLowerCase() ?? '';
+	return MIME_BY_EXTENSION[extension] ?? 'application/octet-stream';
+}
+
+/**
+ * postReceive of Download: the routed request fetched the file object (for its `filename`); this
+ * fetches `/files/{id}/content` and returns it as binary data named after the file.
+ */
+export async function downloadFileContent(
+	this: IExecuteSingleFunctions,
+	_items: INodeExecutionData[],
+	response: IN8nHttpFullResponse,
+): Promise<INodeExecutionData[]> {
+	const file = response.body as IDataObject;
+	// The credential adds the key and the Base URL, as for the routed request.
+	const content = await requestWithRetries(this, {
+		method: 'GET',
+		url: `/files/${encodeURIComponent(String(file.id))}/content`,
+		encoding: 'arraybuffer',
+		json: false,
+	});
+	const fileName = String(file.filename ?? file.id);
+	const mimeType = contentTypeOf(content.headers) ?? mimeTypeFromName(fileName);
+	const field = readOption(this, 'binaryPropertyName', '') || 'data';
+	const data = Buffer.from(content.body as Buffer);
+	return [
+		{
+			json: file,
+			binary: { [field]: await this.helpers.prepareBinaryData(data, fileName, mimeType) },
+			pairedItem: { item: this.getItemIndex() },
+		},
+	];
+}

@@ -1,0 +1,148 @@
+import type { IExecuteSingleFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
+
+import { fileField, type MultipartField, type MultipartFile } from './multipart';
+import { InvalidParameter, invalidParameterError } from './errors';
+
+/** A file type recognised from its first bytes. */
+export interface FileKind {
+	extension: string;
+	mimeType: string;
+}
+
+const ascii = (data: Buffer, start: number, text: string) =>
+	data.subarray(start, start + text.length).toString('latin1') === text;
+
+/** Magic numbers of the types the endpoints accept, and of common ones they refuse. */
+const SIGNATURES: ReadonlyArray<{ kind: FileKind; matches: (data: Buffer) => boolean }> = [
+	{ kind: { extension: 'png', mimeType: 'image/png' }, matches: (d) => ascii(d, 0, '\x89PNG\r\n\x1a\n') },
+	{ kind: { extension: 'jpg', mimeType: 'image/jpeg' }, matches: (d) => ascii(d, 0, '\xff\xd8\xff') },
+	{ kind: { extension: 'webp', mimeType: 'image/webp' }, matches: (d) => ascii(d, 0, 'RIFF') && ascii(d, 8, 'WEBP') },
+	{ kind: { extension: 'gif', mimeType: 'image/gif' }, matches: (d) => ascii(d, 0, 'GIF8') },
+	{ kind: { extension: 'pdf', mimeType: 'application/pdf' }, matches: (d) => ascii(d, 0, '%PDF-') },
+	{ kind: { extension: 'zip', mimeType: 'application/zip' }, matches: (d) => ascii(d, 0, 'PK\x03\x04') },
+	{ kind: { extension: 'wav', mimeType: 'audio/wav' }, matches: (d) => ascii(d, 0, 'RIFF') && ascii(d, 8, 'WAVE') },
+	{ kind: { extension: 'flac', mimeType: 'audio/flac' }, matches: (d) => ascii(d, 0, 'fLaC') },
+	{ kind: { extension: 'ogg', mimeType: 'audio/ogg' }, matches: (d) => ascii(d, 0, 'OggS') },
+	{ kind: { extension: 'webm', mimeType: 'audio/webm' }, matches: (d) => ascii(d, 0, '\x1a\x45\xdf\xa3') },
+	{ kind: { extension: 'm4a', mimeType: 'audio/mp4' }, matches: (d) => ascii(d, 4, 'ftypM4A') },
+	{ kind: { extension: 'mp4', mimeType: 'video/mp4' }, matches: (d) => ascii(d, 4, 'ftyp') },
+	{ kind: { extension: 'mp3', mimeType: 'audio/mpeg' }, matches: (d) => ascii(d, 0, 'ID3') || (d[0] === 0xff && (d[1] & 0xe0) === 0xe0) },
+];
+
+/** The type of a file from its magic number; undefined when unknown. */
+export function sniffFileKind(data: Buffer): FileKind | undefined {
+	return SIGNATURES.find((signature) => signature.matches(data))?.kind;
+}
+
+/** Width and height from a PNG's IHDR chunk; undefined for other data. */
+export function pngDimensions(data: Buffer): { width: number; height: number } | undefined {
+	if (data.length < 24 || !ascii(data, 0, '\x89PNG\r\n\x1a\n') || !ascii(data, 12, 'IHDR')) return undefined;
+	return { width: data.readUInt32BE(16), height: data.readUInt32BE(20) };
+}
+
+/** An input file read from a binary field, with the kind its bytes show. */
+export interface InputFile extends MultipartFile {
+	kind?: FileKind;
+}
+
+/** The multipart field of an input file. */
+export function filePart(name: string, file: InputFile): MultipartField {
+	return fileField(name, { data: file.data, fileName: file.fileName, contentType: file.contentType });
+}
+
+export const MEGABYTE = 1024 * 1024;
+
+/** A size in megabytes with one decimal, or in bytes below one megabyte. */
+function sizeText(bytes: number): string {
+	if (bytes < MEGABYTE) return `${bytes} bytes`;
+	return `${(bytes / MEGABYTE).toFixed(1).replace(/\.0$/, '')} MB`;
+}
+
+/** The file name to send: the binary's own, given the right extension when it has none. */
+export function uploadFileName(fileName: string | undefined, kind: FileKind | undefined, field: string): string {
+	const name = (fileName ?? '').trim() || field;
+	if (!kind || /\.[a-z0-9]{1,5}$/i.test(name)) return name;
+	return `${name}.${kind.extension}`;
+}
+
+/**
+ * Reads a binary field of the current item; n8n's filesystem and database modes both work.
+ * `label` names the parameter in errors.
+ */
+export async function readBinaryField(context: IExecuteSingleFunctions, field: string, label: string): Promise<InputFile> {
+	const name = field.trim();
+	const binary = context.getInputData().binary ?? {};
+	if (!name || !binary[name]) {
+		const present = Object.keys(binary);
+		throw new InvalidParameter(
+			label,
+			`the item has no binary field "${name}"${present.length ? ` (it has: ${present.join(', ')})` : ' (it has no binary data)'}`,
+		);
+	}
+	const metadata = binary[name];
+	const data = await context.helpers.getBinaryDataBuffer(name);
+	const kind = sniffFileKind(data);
+	const declared = (metadata.mimeType ?? '').toLowerCase();
+	const contentType = kind?.mimeType ?? (declared && declared !== 'application/octet-stream' ? declared : 'application/octet-stream');
+	return { data, fileName: uploadFileName(metadata.fileName, kind, name), contentType, kind };
+}
+
+/** Refuses a file above the endpoint's limit. */
+export function checkFileSize(file: InputFile, maxBytes: number, label: string, limitOf: string): void {
+	if (file.data.length > maxBytes) {
+		throw new InvalidParameter(
+			label,
+			`"${file.fileName}" is ${sizeText(file.data.length)}; ${limitOf} accepts at most ${sizeText(maxBytes)}`,
+		);
+	}
+	if (file.data.length === 0) throw new InvalidParameter(label, `"${file.fileName}" is empty`);
+}
+
+/** The file types an endpoint takes. */
+export interface AcceptedKinds {
+	/** Extensions as FileKind names them. */
+	extensions: readonly string[];
+	/** Declared MIME types accepted when the bytes are not recognised (audio formats without a magic number). */
+	unrecognised?: RegExp;
+}
+
+/** Refuses a file whose bytes, or declared type when the bytes are not recognised, the endpoint does not take. */
+export function checkFileKind(file: InputFile, accepted: AcceptedKinds, label: string, endpoint: string): void {
+	const refused = file.kind
+		? !accepted.extensions.includes(file.kind.extension)
+		: !accepted.unrecognised?.test(file.contentType);
+	if (refused) {
+		const what = file.kind ? `a ${file.kind.extension.toUpperCase()} file` : `of type ${file.contentType}`;
+		throw new InvalidParameter(label, `"${file.fileName}" is ${what}; ${endpoint} accepts ${accepted.extensions.join(', ')}`);
+	}
+}
+
+/** Runs async checks of the current item, turning an InvalidParameter into the node error naming it. */
+export async function checkItem<T>(context: IExecuteSingleFunctions, check: () => Promise<T>): Promise<T> {
+	let caught: unknown;
+	try {
+		return await check();
+	} catch (error) {
+		caught = error;
+	}
+	if (caught instanceof InvalidParameter) throw invalidParameterError(context, caught);
+	throw caught;
+}
+
+/** The first words of a text as a file name stem, e.g. "a-cute-baby-sea-otter". */
+export function slugOf(text: string): string {
+	return text
+		.toLowerCase()
+		.normalize('NFKD')
+		.replace(/[\u0300-\u036f]/g, '')
+		.replace(/[^a-z0-9]+/g, '-')
+		.replace(/^-+|-+$/g, '')
+		.slice(0, 48)
+		.replace(/-+$/, '');
+}
+
+/** A response's MIME type, unless it says nothing (absent or application/octet-stream). */
+export function contentTypeOf(headers: IN8nHttpFullResponse['headers']): string | undefined {
+	const value = String(headers?.['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+	return value && value !== 'application/octet-stream' ? value : undefined;
+}
