@@ -2,6 +2,7 @@ import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { audioFields, audioOperations } from './resources/audio/description';
+import { batchDescription } from './resources/batch/description';
 import { chatFields, chatOperations } from './resources/chat/description';
 import { editFields, editOperations } from './resources/edit/description';
 import { embeddingFields, embeddingOperations } from './resources/embedding/description';
@@ -13,6 +14,15 @@ import { responseFields, responseOperations } from './resources/response/descrip
 import { textFields, textOperations } from './resources/text/description';
 import { CREDENTIAL_TYPE, DEFAULT_BASE_URL } from './transport/constants';
 import { sendWithRetries } from './transport/send';
+
+/** Bulk at half price: the create operations run from the input items through the Batch API. */
+const batch = batchDescription([
+	{ resource: 'chat', name: 'Chat', results: 'chat completions', operations: chatOperations, value: 'create' },
+	{ resource: 'embedding', name: 'Embedding', results: 'embeddings', operations: embeddingOperations, value: 'create' },
+	{ resource: 'moderation', name: 'Moderation', results: 'moderations', operations: moderationOperations, value: 'classify' },
+	{ resource: 'response', name: 'Response', results: 'responses', operations: responseOperations, value: 'create' },
+	{ resource: 'text', name: 'Text', results: 'text completions', operations: textOperations, value: 'create' },
+]);
 
 export class OpenAiRest implements INodeType {
 	description: INodeTypeDescription = {
@@ -46,6 +56,7 @@ export class OpenAiRest implements INodeType {
 				noDataExpression: true,
 				options: [
 					{ name: 'Audio', value: 'audio' },
+					{ name: 'Batch', value: 'batch' },
 					{ name: 'Chat', value: 'chat' },
 					{ name: 'Edit', value: 'edit' },
 					{ name: 'Embedding', value: 'embedding' },
@@ -58,6 +69,8 @@ export class OpenAiRest implements INodeType {
 				],
 				default: 'chat',
 			},
+			// Before the batched operations' fields, which also show for its operations.
+			batch.operations,
 			chatOperations,
 			...chatFields,
 			textOperations,
@@ -79,6 +92,7 @@ export class OpenAiRest implements INodeType {
 			...audioFields,
 			fileOperations,
 			...fileFields,
+			...batch.fields,
 		],
 	};
 }

@@ -516,7 +516,7 @@ describeWithSpec('batchLines: the request lines of a batch input file', () => {
 		method: 'POST',
 		path: '/files',
 		form: { purpose },
-		parts: [{ name: 'file', fileName: 'batch.jsonl', data: Buffer.from(text) }],
+		parts: [{ name: 'file', fileName: 'n8n-batch-1.jsonl', data: Buffer.from(text) }],
 	});
 
 	it('turns each line into a request of the endpoint it names, which the spec then checks', () => {
@@ -529,7 +529,7 @@ describeWithSpec('batchLines: the request lines of a batch input file', () => {
 		expect(errorsOf(second as ValidationResult)).toContain('body/temperature: must be number');
 	});
 
-	it('reports lines that are not request lines, and ignores other uploads', () => {
+	it('reports lines that are not request lines, and ignores other uploads and files the user uploads', () => {
 		const lines = batchLines(upload('{"custom_id":"a","method":"GET","url":"/v1/models"}\nnot json\n{"custom_id":"c","method":"POST","url":"/v1/x","body":{},"extra":1}'));
 		expect(lines).toEqual([
 			'batch file line 1: method must be POST and url a /v1/ path',
@@ -537,5 +537,6 @@ describeWithSpec('batchLines: the request lines of a batch input file', () => {
 			'batch file line 3: unknown keys extra',
 		]);
 		expect(batchLines(upload('x', 'user_data'))).toEqual([]);
+		expect(batchLines({ ...upload('x'), parts: [{ name: 'file', fileName: 'mine.jsonl', data: Buffer.from('x') }] })).toEqual([]);
 	});
 });

@@ -428,14 +428,16 @@ export function toValidate(request: Pick<CapturedRequest, 'method' | 'path' | 'f
 const BATCH_LINE_KEYS = ['custom_id', 'method', 'url', 'body'];
 
 /**
- * The request lines of a batch input file (a POST /files with purpose batch), each to be validated against
+ * The request lines of a batch input file the node built (a POST /files with purpose batch), each to be validated against
  * the request schema of the endpoint it names; a line that is not a well-formed request line comes back as
  * an error text.
  */
 export function batchLines(request: Pick<CapturedRequest, 'method' | 'path' | 'form' | 'parts'>): Array<RequestToValidate | string> {
 	if (request.method !== 'POST' || request.path !== '/files' || request.form?.purpose !== 'batch') return [];
-	const data = request.parts?.find((part) => part.name === 'file')?.data;
-	if (!data) return ['batch file: no file part'];
+	const part = request.parts?.find((candidate) => candidate.name === 'file');
+	// Files the Batch resource built (File → Upload sends whatever the user's file holds).
+	if (!part || !/^n8n-batch-\d+\.jsonl$/.test(part.fileName ?? '')) return [];
+	const data = part.data;
 	const texts = data.toString('utf8').split('\n');
 	if (texts.at(-1) === '') texts.pop();
 	return texts.map((text, index): RequestToValidate | string => {

@@ -1,6 +1,7 @@
 import type { IDisplayOptions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import { batchOperationOf, optionsCollection, sendAs, sharedOptions, simplifyField } from '../../shared/fields';
+import { batchOperationOf, optionsCollection, sendAs, sharedOptions, simplifyField } from '../../fields/factories';
+import { objectRequest, operation } from '../../fields/operations';
 import {
 	batchResults,
 	type BatchTarget,
@@ -53,8 +54,8 @@ export const BATCH_ENDPOINTS = [
 
 const show = (...operation: string[]): IDisplayOptions => ({ show: { resource: ['batch'], operation } });
 const onlyFor = (...operation: string[]): IDisplayOptions => ({ show: { '/operation': operation } });
-// Get and Cancel have values of their own: Response's fields for its get and cancel must not show here.
-const BATCH_URL = '=/batches/{{encodeURIComponent($parameter.batchId)}}';
+// Get and Cancel have values of their own (retrieve, cancelBatch): Response's fields for its get and cancel
+// show for Response's values, and the batched operations' fields for these values too.
 
 /**
  * The Batch resource for the batchable operations the node passes in. Each of them is an operation of its
@@ -71,59 +72,37 @@ export function batchDescription(batchable: readonly BatchableOperation[]): { op
 		noDataExpression: true,
 		displayOptions: { show: { resource: ['batch'] } },
 		options: [
-			{
-				name: 'Cancel',
-				value: 'cancelBatch',
-				action: 'Cancel a batch',
-				description: 'Stop a batch; requests already answered stay in its output',
-				routing: { request: { method: 'POST', url: `${BATCH_URL}/cancel` }, send: { paginate: true } },
-			},
-			{
-				name: 'Create From File',
-				value: 'createFromFile',
-				action: 'Create a batch from an uploaded file',
-				description: 'Run the requests of a JSONL file uploaded with File → Upload, purpose Batch',
-				routing: { request: { method: 'POST', url: '/batches' }, send: { paginate: true, preSend: [prepareFileBatch] } },
-			},
-			...batchable.map((entry) => ({
-				name: `Create From Items: ${entry.name}`,
-				value: batchOperationOf(entry.resource),
-				action: `Create a batch of ${entry.results} from the input items`,
-				description: `Each input item becomes one request, with the same fields as ${entry.name} on its own, at half price within 24 hours`,
-				routing: {
-					request: { method: 'POST' as const, url: '/batches' },
-					send: { paginate: true, preSend: [gatherLine(targets[entry.resource])] },
-					operations: { pagination: submitGathered },
-				},
-			})),
-			{
-				name: 'Get',
-				value: 'retrieve',
-				action: 'Get a batch',
-				description: 'Retrieve a batch with its status and request counts',
-				routing: { request: { method: 'GET', url: BATCH_URL }, send: { paginate: true } },
-			},
-			{
-				name: 'Get Results',
-				value: 'getResults',
-				action: 'Get the results of a batch',
-				description: 'One item per request, in the order submitted, shaped like the synchronous operation',
-				routing: { request: { method: 'GET', url: BATCH_URL }, send: { paginate: true }, output: { postReceive: [batchResults(targets)] } },
-			},
-			{
-				name: 'List',
-				value: 'list',
-				action: 'List batches',
-				description: 'List batches, newest first',
-				routing: { request: { method: 'GET', url: '/batches' }, send: { paginate: true }, operations: { pagination: listBatches } },
-			},
-			{
-				name: 'Wait for Completion',
-				value: 'waitForCompletion',
-				action: 'Wait for a batch to complete',
-				description: 'Check the batch at growing intervals until it completes, fails, expires or is cancelled',
-				routing: { request: { method: 'GET', url: BATCH_URL }, send: { paginate: true }, operations: { pagination: waitForBatch } },
-			},
+			operation('Cancel', 'cancelBatch', 'Cancel a batch', 'Stop a batch; requests already answered stay in its output', objectRequest('POST', 'batches', 'batchId', '/cancel')),
+			operation('Create From File', 'createFromFile', 'Create a batch from an uploaded file', 'Run the requests of a JSONL file uploaded with File → Upload, purpose Batch', {
+				request: { method: 'POST', url: '/batches' },
+				send: { preSend: [prepareFileBatch] },
+			}),
+			...batchable.map((entry) =>
+				operation(
+					`Create From Items: ${entry.name}`,
+					batchOperationOf(entry.resource),
+					`Create a batch of ${entry.results} from the input items`,
+					`Each input item becomes one request, with the same fields as ${entry.name} on its own, at half price within 24 hours`,
+					{
+						request: { method: 'POST', url: '/batches' },
+						send: { preSend: [gatherLine(targets[entry.resource])] },
+						operations: { pagination: submitGathered },
+					},
+				),
+			),
+			operation('Get', 'retrieve', 'Get a batch', 'Retrieve a batch with its status and request counts', objectRequest('GET', 'batches', 'batchId')),
+			operation('Get Results', 'getResults', 'Get the results of a batch', 'One item per request, in the order submitted, shaped like the synchronous operation', {
+				...objectRequest('GET', 'batches', 'batchId'),
+				output: { postReceive: [batchResults(targets)] },
+			}),
+			operation('List', 'list', 'List batches', 'List batches, newest first', {
+				request: { method: 'GET', url: '/batches' },
+				operations: { pagination: listBatches },
+			}),
+			operation('Wait for Completion', 'waitForCompletion', 'Wait for a batch to complete', 'Check the batch at growing intervals until it completes, fails, expires or is cancelled', {
+				...objectRequest('GET', 'batches', 'batchId'),
+				operations: { pagination: waitForBatch },
+			}),
 		],
 		default: 'batchChat',
 	};
@@ -133,7 +112,7 @@ export function batchDescription(batchable: readonly BatchableOperation[]): { op
 			name: 'batchCustomId',
 			type: 'string',
 			default: '',
-			placeholder: 'e.g. {{ $json.id }}',
+			placeholder: 'e.g. {{ $json.orderNumber }}',
 			description:
 				"Names the item's request and its result, e.g. an ID from your data; unique within the batch. Empty: item-0, item-1 and so on.",
 			displayOptions: show(...fromItems),
@@ -166,7 +145,7 @@ export function batchDescription(batchable: readonly BatchableOperation[]): { op
 			required: true,
 			default: '',
 			placeholder: 'e.g. batch_abc123',
-			description: 'The ID of the batch, e.g. {{ $json.id }} after Create',
+			description: 'The ID of the batch, as Create returns it',
 			displayOptions: show('cancelBatch', 'getResults', 'retrieve', 'waitForCompletion'),
 		},
 		{

@@ -12,10 +12,11 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
-import { describeHttpFailure } from '../../shared/errors';
-import { multipartRequest } from '../../shared/multipart';
-import { requestWithRetries, sendWithRetries } from '../../shared/transport';
-import { InvalidParameter, invalidParameterError, parseJsonText } from '../../shared/validation';
+import { describeHttpFailure } from '../../transport/errors';
+import { fileField, multipartRequest, textFields } from '../../transport/multipart';
+import { requestWithRetries, sendWithRetries } from '../../transport/send';
+import { parseJsonText } from '../../fields/validation';
+import { InvalidParameter, invalidParameterError } from '../../transport/errors';
 import { asResource } from './context';
 import {
 	gatheringOf,
@@ -53,6 +54,12 @@ function canceled(context: IExecuteSingleFunctions, what: string): NodeOperation
 	});
 }
 
+/** The node error to throw for anything a hook caught: n8n's own errors as they are. */
+function nodeErrorOf(context: IExecuteSingleFunctions, error: unknown): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
+	return new NodeOperationError(context.getNode(), error as Error, { itemIndex: context.getItemIndex() });
+}
+
 function spacingOf(context: IExecuteSingleFunctions): Spacing {
 	const batch = context.getNodeParameter('requestOptions.batching.batch', {}) as { batchSize?: number; batchInterval?: number };
 	return { size: Number(batch?.batchSize ?? 0), intervalMs: Number(batch?.batchInterval ?? 0) };
@@ -87,7 +94,7 @@ export function gatherLine(target: BatchTarget) {
 			return requestOptions;
 		} catch (error) {
 			recordFailure(gathering, item);
-			throw error;
+			throw nodeErrorOf(this, error);
 		}
 	};
 }
@@ -119,8 +126,7 @@ function checkedSettings(context: IExecuteSingleFunctions): IDataObject {
 	try {
 		return batchSettings(context);
 	} catch (error) {
-		if (error instanceof InvalidParameter) throw invalidParameterError(context, error);
-		throw error;
+		throw error instanceof InvalidParameter ? invalidParameterError(context, error) : nodeErrorOf(context, error);
 	}
 }
 
@@ -148,8 +154,8 @@ export function duplicateIds(entries: readonly Entry[]): Map<number, number> {
 
 async function uploadAndCreate(context: IExecuteSingleFunctions, text: string, url: string, settings: IDataObject, part: number): Promise<Batch> {
 	const upload = multipartRequest({ method: 'POST', url: '/files', json: true }, [
-		{ name: 'purpose', value: 'batch' },
-		{ name: 'file', value: { data: Buffer.from(text, 'utf8'), fileName: `n8n-batch-${part}.jsonl`, contentType: 'application/jsonl' } },
+		...textFields({ purpose: 'batch' }),
+		fileField('file', { data: Buffer.from(text, 'utf8'), fileName: `n8n-batch-${part}.jsonl`, contentType: 'application/jsonl' }),
 	]);
 	const file = (await requestWithRetries(context, upload)).body as IDataObject;
 	const created = await requestWithRetries(context, {
@@ -206,11 +212,12 @@ export async function submitGathered(
 		try {
 			batch = await uploadAndCreate(this, chunk.text, url, settings, index + 1);
 		} catch (error) {
-			if (results.length && error instanceof Error) {
+			const failure = nodeErrorOf(this, error);
+			if (results.length) {
 				const created = results.map((result) => result.json.id).join(', ');
-				(error as { description?: string }).description = `${(error as { description?: string }).description ?? ''}\nAlready created before this failure: ${created}.`.trim();
+				failure.description = `${failure.description ?? ''}\nAlready created before this failure: ${created}.`.trim();
 			}
-			throw error;
+			throw failure;
 		}
 		results.push({
 			json: { ...batch, custom_ids: chunk.entries.map((entry) => entry.line.custom_id) },
@@ -350,9 +357,10 @@ export function batchResults(targets: BatchTargets) {
 				description: 'Download the output file with File → Download instead.',
 			});
 		}
-		const ids = submittedIds(await fileText(this, String(batch.input_file_id)));
-		const output = batch.output_file_id ? parseJsonl<ResultLine>(await fileText(this, String(batch.output_file_id)), 'output file') : [];
-		const errors = batch.error_file_id ? parseJsonl<ResultLine>(await fileText(this, String(batch.error_file_id)), 'error file') : [];
+		const fail = (message: string) => new NodeOperationError(this.getNode(), message, { itemIndex, description: `Batch ${batch.id}` });
+		const ids = submittedIds(await fileText(this, String(batch.input_file_id)), fail);
+		const output = batch.output_file_id ? parseJsonl<ResultLine>(await fileText(this, String(batch.output_file_id)), 'output file', fail) : [];
+		const errors = batch.error_file_id ? parseJsonl<ResultLine>(await fileText(this, String(batch.error_file_id)), 'error file', fail) : [];
 		const simplify = this.getNodeParameter('batchSimplify', true) as boolean;
 		const continueOnFail = this.continueOnFail();
 		const results: INodeExecutionData[] = [];

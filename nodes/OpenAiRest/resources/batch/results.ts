@@ -14,8 +14,8 @@ export type Outcome =
 	| { customId: string; line: number; kind: 'failed'; status?: number; body?: unknown; error?: ResultLine['error'] }
 	| { customId: string; line: number; kind: 'missing' };
 
-/** Parses JSONL text line by line; `where` names the file in errors. */
-export function parseJsonl<T>(text: string, where: string): T[] {
+/** Parses JSONL text line by line; `where` names the file in the error `fail` makes of a broken line. */
+export function parseJsonl<T>(text: string, where: string, fail: (message: string) => Error): T[] {
 	const rows: T[] = [];
 	let start = 0;
 	let number = 0;
@@ -29,15 +29,15 @@ export function parseJsonl<T>(text: string, where: string): T[] {
 		try {
 			rows.push(JSON.parse(line) as T);
 		} catch {
-			throw new Error(`Line ${number} of the ${where} is not valid JSON`);
+			throw fail(`Line ${number} of the ${where} is not valid JSON`);
 		}
 	}
 	return rows;
 }
 
 /** The custom_id of each line of an input file, in order. */
-export function submittedIds(inputText: string): string[] {
-	return parseJsonl<{ custom_id: string }>(inputText, 'input file').map((line) => String(line.custom_id));
+export function submittedIds(inputText: string, fail: (message: string) => Error): string[] {
+	return parseJsonl<{ custom_id: string }>(inputText, 'input file', fail).map((line) => String(line.custom_id));
 }
 
 /**

@@ -2,6 +2,7 @@ import type { IDisplayOptions, IHttpRequestMethods, INodeProperties, INodeProper
 
 import {
 	answerFormatOption,
+	batchOperationOf,
 	imageDetailField,
 	modelField,
 	numberOption,
@@ -9,6 +10,7 @@ import {
 	routedAs,
 	sendAs,
 	sharedOptions,
+	showForBatchable,
 	simplifyField,
 } from '../../fields/factories';
 import {
@@ -26,7 +28,9 @@ import { type BodyRule, COMMON_RULES, transformBody, validateBody } from '../../
 const RESOURCE = 'response';
 const showFor = (...operation: string[]): IDisplayOptions => ({ show: { resource: [RESOURCE], operation } });
 const onlyFor = (...operation: string[]): IDisplayOptions => ({ show: { '/operation': operation } });
-const showCreate = showFor('create');
+/** Create, and the Batch operation that runs it from the input items. */
+const CREATE = ['create', batchOperationOf(RESOURCE)];
+const showCreate = showForBatchable(RESOURCE, 'create');
 const showForInput = (responseInputType: string[]) => ({ show: { ...showCreate.show, responseInputType } });
 const BY_ID = ['cancel', 'delete', 'get', 'listInputItems'];
 
@@ -98,7 +102,7 @@ const webSearchOption: INodeProperties = {
 	placeholder: 'Add Web Search',
 	default: { settings: {} },
 	description: 'Lets the model search the web; its answer then cites the pages it used',
-	displayOptions: onlyFor('create'),
+	displayOptions: onlyFor(...CREATE),
 	routing: sendAs(DRAFT_KEYS.webSearch),
 	options: [
 		{
@@ -153,7 +157,7 @@ const fileSearchOption: INodeProperties = {
 	placeholder: 'Add File Search',
 	default: { settings: {} },
 	description: 'Lets the model search your vector stores; its answer then cites the files it used',
-	displayOptions: onlyFor('create'),
+	displayOptions: onlyFor(...CREATE),
 	routing: sendAs(DRAFT_KEYS.fileSearch),
 	options: [
 		{
@@ -181,7 +185,7 @@ const fileSearchOption: INodeProperties = {
 	],
 };
 
-const createOnly = (option: INodeProperties): INodeProperties => ({ ...option, displayOptions: onlyFor('create') });
+const createOnly = (option: INodeProperties): INodeProperties => ({ ...option, displayOptions: onlyFor(...CREATE) });
 
 const createOptions = ([
 	{
@@ -474,7 +478,7 @@ export const responseFields: INodeProperties[] = [
 		displayOptions: { show: { ...showFor('listInputItems').show, responseReturnAll: [false] } },
 	},
 	simplifyField(RESOURCE, showFor('cancel', 'create', 'get')),
-	optionsCollection(RESOURCE, showFor('create', ...BY_ID), [
+	optionsCollection(RESOURCE, showForBatchable(RESOURCE, 'create', ...BY_ID), [
 		...createOptions,
 		sharedOptions.maxRetries,
 		{

@@ -6,10 +6,10 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { BATCH_LIMITS } from '../../../../../nodes/OpenAiRest/resources/batch/lines';
-import { batchOperationOf } from '../../../../../nodes/OpenAiRest/shared/fields';
+import { batchOperationOf } from '../../../../../nodes/OpenAiRest/fields/factories';
 import { runNode, type RunOptions } from '../../../../support/engine';
 import type { CapturedRequest } from '../../../../support/openai-server';
-import { useOpenAiServer } from '../../operations/fixture';
+import { useOpenAiServer } from '../../../../support/fixture';
 
 const fixture = useOpenAiServer();
 const server = () => fixture.server();

@@ -5,6 +5,7 @@ import { outcomesInOrder, parseJsonl, submittedIds } from '../../../../../nodes/
 const chat = (id: string, text = 'Hi'): BatchLine => ({ custom_id: id, method: 'POST', url: '/v1/chat/completions', body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: text }] } });
 const embedding = (id: string, inputs: number): BatchLine => ({ custom_id: id, method: 'POST', url: '/v1/embeddings', body: { model: 'text-embedding-3-small', input: Array(inputs).fill('x') } });
 const same = <T>(line: T) => line;
+const fail = (message: string) => new Error(message);
 
 describe('splitIntoFiles', () => {
 	it('keeps everything in one JSONL file within the limits, one line per request, in order', () => {
@@ -37,9 +38,9 @@ describe('batch result files', () => {
 	const answer = (id: string, status = 200, body: unknown = { ok: id }) => ({ id: `r-${id}`, custom_id: id, response: { status_code: status, request_id: `req-${id}`, body }, error: null });
 
 	it('parses JSONL line by line and names a broken line', () => {
-		expect(parseJsonl('{"a":1}\n\n{"a":2}', 'output file')).toEqual([{ a: 1 }, { a: 2 }]);
-		expect(() => parseJsonl('{"a":1}\n{oops', 'output file')).toThrow('Line 2 of the output file is not valid JSON');
-		expect(submittedIds(`${JSON.stringify(chat('x'))}\n${JSON.stringify(chat('y'))}\n`)).toEqual(['x', 'y']);
+		expect(parseJsonl('{"a":1}\n\n{"a":2}', 'output file', fail)).toEqual([{ a: 1 }, { a: 2 }]);
+		expect(() => parseJsonl('{"a":1}\n{oops', 'output file', fail)).toThrow('Line 2 of the output file is not valid JSON');
+		expect(submittedIds(`${JSON.stringify(chat('x'))}\n${JSON.stringify(chat('y'))}\n`, fail)).toEqual(['x', 'y']);
 	});
 
 	it('orders results by the submitted lines: answers, failures, expiries and lines never run', () => {
