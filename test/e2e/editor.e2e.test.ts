@@ -64,6 +64,17 @@ const ACTIONS = [
 	'Get a file',
 	'Download a file',
 	'Delete a file',
+	'Create a batch of chat completions from the input items',
+	'Create a batch of embeddings from the input items',
+	'Create a batch of moderations from the input items',
+	'Create a batch of responses from the input items',
+	'Create a batch of text completions from the input items',
+	'Create a batch from an uploaded file',
+	'Wait for a batch to complete',
+	'Get the results of a batch',
+	'Get a batch',
+	'List batches',
+	'Cancel a batch',
 ];
 
 /** The options of the select dropdown that is open right now (n8n's editor renders it in a popper). */
@@ -233,6 +244,7 @@ describe('OpenAI REST in the n8n editor (browser)', () => {
 		// n8n adds "Custom API Call" to every node that has a credential.
 		await expect(options.allInnerTexts()).resolves.toEqual([
 			'Audio',
+			'Batch',
 			'Chat',
 			'Edit',
 			'Embedding',
