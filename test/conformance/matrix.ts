@@ -6,6 +6,7 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import type { NodeRun, RunOptions } from '../support/engine';
 import type { CapturedRequest, OpenAiServer } from '../support/openai-server';
+import { batchCasesFrom } from './matrix-batch';
 import { binaryCases } from './matrix-binary';
 
 export interface MatrixCase {
@@ -904,7 +905,7 @@ const embeddingCases: MatrixCase[] = [
 	...retryCases('embedding', (options) => embedding(options)),
 ];
 
-export const MATRIX: MatrixCase[] = [
+const SYNCHRONOUS: MatrixCase[] = [
 	...chatCases,
 	...textCases,
 	...editCases,
@@ -915,3 +916,5 @@ export const MATRIX: MatrixCase[] = [
 	...embeddingCases,
 	...binaryCases,
 ];
+
+export const MATRIX: MatrixCase[] = [...SYNCHRONOUS, ...batchCasesFrom(SYNCHRONOUS)];

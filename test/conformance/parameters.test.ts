@@ -8,9 +8,10 @@ import type { INodeParameters, INodeProperties, NodeParameterValueType } from 'n
 import { optionsName } from '../../nodes/OpenAiRest/transport/parameters';
 import { nodeType, runNode, type NodeRun } from '../support/engine';
 import { type CapturedRequest, type OpenAiServer, startOpenAiServer } from '../support/openai-server';
-import { ConformanceTally, requireSpec, toValidate, validateRequest, type ValidationResult } from '../support/spec';
+import { batchLines, ConformanceTally, requireSpec, toValidate, validateRequest, type ValidationResult } from '../support/spec';
 import { CoverageRecorder, parameterRequirements, type ParameterRequirement } from './coverage';
 import { MATRIX, type MatrixCase } from './matrix';
+import { BATCHED } from './matrix-batch';
 
 const describeWithSpec = requireSpec('conformance suite test/conformance/parameters.test.ts') ? describe : describe.skip;
 
@@ -34,6 +35,23 @@ const REWRITTEN = new Set([
 /** Image downloads go to the URL the API returned, not to the API itself. */
 function apiRequests(requests: CapturedRequest[]): CapturedRequest[] {
 	return requests.filter((request) => request.fullPath.startsWith(`${API_PREFIX}/`));
+}
+
+/** A Batch case that runs an operation from the input items is checked as that operation. */
+function asSynchronous(parameters: INodeParameters): INodeParameters | undefined {
+	const batched = parameters.resource === 'batch' ? BATCHED[parameters.operation as string] : undefined;
+	return batched && { ...parameters, ...batched };
+}
+
+/** The request lines of the batch input files among the requests, as the requests they stand for. */
+function requestLines(requests: CapturedRequest[]): CapturedRequest[] {
+	return requests.flatMap((request) =>
+		batchLines(request).map((line) => {
+			if (typeof line === 'string') throw new Error(line);
+			const rawBody = String(line.body);
+			return { method: line.method, path: line.path, fullPath: `${API_PREFIX}${line.path}`, headers: {}, rawBody, body: JSON.parse(rawBody), rawBytes: Buffer.from(rawBody) };
+		}),
+	);
 }
 
 function valueAt(body: unknown, dottedPath: string): unknown {
@@ -131,9 +149,12 @@ describeWithSpec('parameter-coverage matrix against the official spec', () => {
 			binary: matrixCase.binary,
 		});
 		const requests = apiRequests(server.requests);
+		// From the input items, the request lines carry the batched operation's routed values.
+		const synchronous = asSynchronous(matrixCase.parameters);
+		const lines = synchronous ? requestLines(requests) : [];
 
 		expectOutcome(matrixCase, run);
-		for (const request of requests) {
+		for (const request of [...requests, ...lines]) {
 			const results = [
 				validateRequest(toValidate(request)),
 				...stricterChecks(request),
@@ -146,9 +167,11 @@ describeWithSpec('parameter-coverage matrix against the official spec', () => {
 					errors: [],
 				});
 			}
+		}
+		for (const request of synchronous ? lines : requests) {
 			// A Download's second request fetches the content, which carries no parameters.
 			if (request.path.endsWith('/content')) continue;
-			for (const routed of routedValues(matrixCase.parameters, requirementByPath)) {
+			for (const routed of routedValues(synchronous ?? matrixCase.parameters, requirementByPath)) {
 				const { sent, expected } = sentAndExpected(request, routed);
 				expect({ parameter: routed.label, sent }).toEqual({ parameter: routed.label, sent: expected });
 			}

@@ -86,7 +86,7 @@ export function batchDescription(batchable: readonly BatchableOperation[]): { op
 					{
 						request: { method: 'POST', url: '/batches' },
 						send: { preSend: [gatherLine(targets[entry.resource])] },
-						operations: { pagination: submitGathered },
+						operations: { pagination: submitGathered(targets[entry.resource]) },
 					},
 				),
 			),
@@ -196,7 +196,8 @@ export function batchDescription(batchable: readonly BatchableOperation[]): { op
 					description: 'Delete the output and error files this many hours after they are written: 1 to 720 (30 days)',
 					displayOptions: onlyFor(...creating),
 				},
-				sharedOptions.maxRetries,
+				// From the input items, the batched operation's own Max Retries applies.
+				{ ...sharedOptions.maxRetries, displayOptions: onlyFor('cancelBatch', 'createFromFile', 'getResults', 'list', 'retrieve', 'waitForCompletion') },
 				{
 					displayName: 'First Poll Interval (Seconds)',
 					name: 'pollInterval',

@@ -172,36 +172,42 @@ async function uploadAndCreate(context: IExecuteSingleFunctions, text: string, u
  * the lowest item with a line uploads them (split at the API's limits) and creates one batch per file.
  * Nothing is uploaded when an item failed, unless Continue On Fail leaves it out.
  */
-export async function submitGathered(
-	this: IExecutePaginationFunctions,
-	_requestData: DeclarativeRestApiSettings.ResultOptions,
-): Promise<INodeExecutionData[]> {
-	const gathering = gatheringOf(this);
-	const item = this.getItemIndex();
+export function submitGathered(target: BatchTarget) {
+	return async function submitGatheredLines(
+		this: IExecutePaginationFunctions,
+		_requestData: DeclarativeRestApiSettings.ResultOptions,
+	): Promise<INodeExecutionData[]> {
+		return await submit(this, target);
+	};
+}
+
+async function submit(context: IExecutePaginationFunctions, target: BatchTarget): Promise<INodeExecutionData[]> {
+	const gathering = gatheringOf(context);
+	const item = context.getItemIndex();
 	if (!gathering) return [];
 	let settled;
 	try {
-		settled = await whenSettled(gathering, this.getExecutionCancelSignal?.());
+		settled = await whenSettled(gathering, context.getExecutionCancelSignal?.());
 	} catch {
-		throw canceled(this, 'Stopped while the items of the batch were gathered. Nothing was uploaded.');
+		throw canceled(context, 'Stopped while the items of the batch were gathered. Nothing was uploaded.');
 	} finally {
-		leaveGathering(this, gathering);
+		leaveGathering(context, gathering);
 	}
-	const continueOnFail = this.continueOnFail();
+	const continueOnFail = context.continueOnFail();
 	const duplicates = duplicateIds(settled.lines);
 	const firstOwner = duplicates.get(item);
 	if (firstOwner !== undefined) {
 		const customId = settled.lines.find((entry) => entry.item === item)?.line.custom_id;
-		throw invalidParameterError(this, new InvalidParameter('Custom ID', `"${customId}" is already used by item ${firstOwner}; each request line needs its own`));
+		throw invalidParameterError(context, new InvalidParameter('Custom ID', `"${customId}" is already used by item ${firstOwner}; each request line needs its own`));
 	}
 	if (!continueOnFail && (settled.lost.length || duplicates.size)) return [];
 	const entries = settled.lines.filter((entry) => !duplicates.has(entry.item));
 	if (entries[0]?.item !== item) return [];
 
-	const settings = checkedSettings(this);
+	const settings = checkedSettings(context);
 	const url = entries[0].line.url;
 	const chunks = splitIntoFiles(entries, (entry) => entry.line, BATCH_LIMITS, (entry, bytes) =>
-		new NodeOperationError(this.getNode(), `Item ${entry.item} makes a request line that no batch input file can hold`, {
+		new NodeOperationError(context.getNode(), `Item ${entry.item} makes a request line that no batch input file can hold`, {
 			itemIndex: entry.item,
 			description: `Its line has ${bytes} bytes or more embedding inputs than one batch allows (${BATCH_LIMITS.bytes} bytes, ${BATCH_LIMITS.embeddingInputs} inputs). Nothing was uploaded.`,
 		}),
@@ -210,9 +216,10 @@ export async function submitGathered(
 	for (const [index, chunk] of chunks.entries()) {
 		let batch: Batch;
 		try {
-			batch = await uploadAndCreate(this, chunk.text, url, settings, index + 1);
+			// The batched operation's Max Retries applies to the upload and the create.
+			batch = await uploadAndCreate(asResource(context, target.resource), chunk.text, url, settings, index + 1);
 		} catch (error) {
-			const failure = nodeErrorOf(this, error);
+			const failure = nodeErrorOf(context, error);
 			if (results.length) {
 				const created = results.map((result) => result.json.id).join(', ');
 				failure.description = `${failure.description ?? ''}\nAlready created before this failure: ${created}.`.trim();

@@ -159,6 +159,19 @@ describe('Batch → Create from input items', () => {
 		expect(server().requests).toEqual([]);
 	});
 
+	it('retries the upload with the batched operation\'s Max Retries, and fails with OpenAI\'s message past it', async () => {
+		const chat = (maxRetries: number) => batchOf('chat', { chatModel: 'gpt-4o-mini', messages: { values: [{ role: 'user', content: 'Hi' }] }, chatOptions: { maxRetries } });
+		server().failNext('/files', { status: 500, headers: { 'retry-after-ms': '0' } }, 2);
+		const recovered = await run(chat(2), [{}]);
+		expect(recovered.error).toBeUndefined();
+		expect(apiRequests()).toEqual(['POST /files', 'POST /files', 'POST /files', 'POST /batches']);
+		server().reset();
+		server().failNext('/files', { status: 500 });
+		const failed = await run(chat(0), [{}]);
+		expect(failed.error?.message).toContain('The server had an error while processing your request');
+		expect(apiRequests()).toEqual(['POST /files']);
+	});
+
 	it('splits the items into several batches at the request limit, in order', async () => {
 		BATCH_LIMITS.requests = 2;
 		const parameters = batchOf('embedding', { embeddingModel: 'text-embedding-3-small', embeddingInput: '={{ $json.text }}' });
