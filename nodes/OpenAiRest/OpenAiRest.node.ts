@@ -19,6 +19,7 @@ import { sendWithRetries } from './transport/send';
 const batch = batchDescription([
 	{ resource: 'chat', name: 'Chat', results: 'chat completions', operations: chatOperations, value: 'create' },
 	{ resource: 'embedding', name: 'Embedding', results: 'embeddings', operations: embeddingOperations, value: 'create' },
+	{ resource: 'image', name: 'Image', results: 'images', operations: imageOperations, value: 'generate' },
 	{ resource: 'moderation', name: 'Moderation', results: 'moderations', operations: moderationOperations, value: 'classify' },
 	{ resource: 'response', name: 'Response', results: 'responses', operations: responseOperations, value: 'create' },
 	{ resource: 'text', name: 'Text', results: 'text completions', operations: textOperations, value: 'create' },

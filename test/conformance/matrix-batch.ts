@@ -15,6 +15,7 @@ export const BATCHED: Record<string, { resource: string; operation: string }> = 
 	[
 		['chat', 'create'],
 		['embedding', 'create'],
+		['image', 'generate'],
 		['moderation', 'classify'],
 		['response', 'create'],
 		['text', 'create'],
@@ -76,6 +77,7 @@ const batch = (operation: string, extra: INodeParameters = {}, options: INodePar
 const REQUIRED: Record<string, INodeParameters> = {
 	chat: { chatModel: 'gpt-4o-mini', messages: { values: [{ role: 'user', content: 'Hi' }] } },
 	embedding: { embeddingInput: 'Hi' },
+	image: { imagePrompt: 'A red square' },
 	moderation: { moderationInput: 'Hi' },
 	response: { responsePrompt: 'Hi' },
 	text: { textPrompt: 'Hi' },

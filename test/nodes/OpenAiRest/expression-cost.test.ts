@@ -330,7 +330,7 @@ describe('expression evaluations per item', () => {
 });
 
 /** The same expressions when each item becomes a line of a batch: its own preSend runs once, and Custom ID once more. */
-const BATCHED = ['chat: create', 'chat: create (messages from JSON)', 'text: create', 'moderation: classify', 'response: create', 'response: create (input from JSON)', 'embedding: create'];
+const BATCHED = ['chat: create', 'image: generate', 'chat: create (messages from JSON)', 'text: create', 'moderation: classify', 'response: create', 'response: create (input from JSON)', 'embedding: create'];
 
 describe('expression evaluations per item, batched', () => {
 	it.each(BATCHED)('%s, from input items', async (name) => {

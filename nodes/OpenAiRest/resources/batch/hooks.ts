@@ -30,7 +30,8 @@ import {
 	whenSettled,
 } from './gather';
 import { BATCH_LIMITS, splitIntoFiles } from './lines';
-import { type Outcome, outcomesInOrder, parseJsonl, type ResultLine, submittedIds } from './results';
+import { type Outcome, outcomesInOrder, parseJsonl, type ResultLine, submittedLines } from './results';
+import { rememberSentBody } from '../../transport/sent-request';
 
 /** A synchronous operation a batch can run: its resource, endpoint and hooks. */
 export interface BatchTarget {
@@ -324,12 +325,21 @@ function failureOfOutcome(outcome: Exclude<Outcome, { kind: 'answer' }>, batch: 
 }
 
 /** The items of one answered line: the synchronous operation's output hooks, then its custom_id. */
-async function shapeAnswer(context: IExecuteSingleFunctions, target: BatchTarget, body: IDataObject, simplify: boolean, customId: string): Promise<INodeExecutionData[]> {
+async function shapeAnswer(
+	context: IExecuteSingleFunctions,
+	target: BatchTarget,
+	body: IDataObject,
+	simplify: boolean,
+	customId: string,
+	sent: IDataObject,
+): Promise<INodeExecutionData[]> {
 	const shaped = asResource(context, target.resource, (name) => {
 		if (name === `${target.resource}Simplify`) return { value: simplify };
 		if (name.startsWith(`${target.resource}Options`)) return { value: undefined };
 		return undefined;
 	});
+	// Output hooks that read the request body (the prompt, the model) find the line's.
+	await rememberSentBody.call(shaped, { body: sent } as IHttpRequestOptions);
 	const response = { body, headers: {}, statusCode: 200, statusMessage: 'OK' } as IN8nHttpFullResponse;
 	let items: INodeExecutionData[] = [{ json: body, pairedItem: { item: context.getItemIndex() } }];
 	for (const step of target.postReceive) {
@@ -365,7 +375,8 @@ export function batchResults(targets: BatchTargets) {
 			});
 		}
 		const fail = (message: string) => new NodeOperationError(this.getNode(), message, { itemIndex, description: `Batch ${batch.id}` });
-		const ids = submittedIds(await fileText(this, String(batch.input_file_id)), fail);
+		const submitted = submittedLines(await fileText(this, String(batch.input_file_id)), fail);
+		const ids = submitted.map((line) => line.customId);
 		const output = batch.output_file_id ? parseJsonl<ResultLine>(await fileText(this, String(batch.output_file_id)), 'output file', fail) : [];
 		const errors = batch.error_file_id ? parseJsonl<ResultLine>(await fileText(this, String(batch.error_file_id)), 'error file', fail) : [];
 		const simplify = this.getNodeParameter('batchSimplify', true) as boolean;
@@ -373,7 +384,8 @@ export function batchResults(targets: BatchTargets) {
 		const results: INodeExecutionData[] = [];
 		for (const outcome of outcomesInOrder(ids, output, errors)) {
 			if (outcome.kind === 'answer') {
-				results.push(...(await shapeAnswer(this, target, outcome.body, simplify, outcome.customId)));
+				const sent = submitted[outcome.line - 1].body;
+				results.push(...(await shapeAnswer(this, target, outcome.body, simplify, outcome.customId, sent)));
 				continue;
 			}
 			const failure = failureOfOutcome(outcome, batch);

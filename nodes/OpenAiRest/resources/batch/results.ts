@@ -35,9 +35,12 @@ export function parseJsonl<T>(text: string, where: string, fail: (message: strin
 	return rows;
 }
 
-/** The custom_id of each line of an input file, in order. */
-export function submittedIds(inputText: string, fail: (message: string) => Error): string[] {
-	return parseJsonl<{ custom_id: string }>(inputText, 'input file', fail).map((line) => String(line.custom_id));
+/** The custom_id and body of each line of an input file, in order. */
+export function submittedLines(inputText: string, fail: (message: string) => Error): Array<{ customId: string; body: IDataObject }> {
+	return parseJsonl<{ custom_id: string; body?: IDataObject }>(inputText, 'input file', fail).map((line) => ({
+		customId: String(line.custom_id),
+		body: line.body ?? {},
+	}));
 }
 
 /**

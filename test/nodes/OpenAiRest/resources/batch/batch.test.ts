@@ -65,6 +65,13 @@ const OPERATIONS: Array<{ resource: string; operation: string; url: string; para
 		input: [{ text: 'vector one' }, { text: 'vector two' }],
 	},
 	{
+		resource: 'image',
+		operation: 'generate',
+		url: '/v1/images/generations',
+		parameters: { imageModel: 'gpt-image-1', imagePrompt: '={{ $json.text }}' },
+		input: [{ text: 'A red square' }, { text: 'A blue circle' }],
+	},
+	{
 		resource: 'moderation',
 		operation: 'classify',
 		url: '/v1/moderations',
@@ -364,6 +371,20 @@ describe('Batch → Get Results', () => {
 		expect(unrun.items.map((item) => [item.json.custom_id, (item.json.error as IDataObject | undefined)?.code ?? 'ok'])).toEqual([['q0', 'ok'], ['q1', 'batch_cancelled']]);
 		const failing = await results(cancelled);
 		expect(failing.error?.message).toContain('Request "q1" (line 2) failed: The request was not run: the batch ended as cancelled');
+	});
+
+	it('shapes image results like Image → Generate, the image as binary data named after the prompt', async () => {
+		const parameters = { imageModel: 'gpt-image-1', imagePrompt: '={{ $json.text }}' };
+		const input = [{ text: 'A red square' }, { text: 'A blue circle' }];
+		const sync = await run({ resource: 'image', operation: 'generate', ...parameters }, input);
+		const created = await run(batchOf('image', parameters), input);
+		const batchId = String(created.items[0].json.id);
+		await waitFor(batchId);
+		const { items, error } = await results(batchId);
+		expect(error).toBeUndefined();
+		const shape = (item: (typeof items)[number]) => ({ json: { ...item.json, created: 0 }, binary: Object.fromEntries(Object.entries(item.binary ?? {}).map(([key, file]) => [key, { fileName: file.fileName, mimeType: file.mimeType }])) });
+		expect(items.map(shape)).toEqual(sync.items.map((item, index) => shape({ ...item, json: { custom_id: `item-${index}`, ...item.json } })));
+		expect(items[0].binary?.data.fileName).toContain('red-square');
 	});
 
 	it('shapes embeddings and moderations like their synchronous operations', async () => {

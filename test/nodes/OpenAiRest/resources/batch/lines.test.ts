@@ -1,6 +1,6 @@
 import type { BatchLine } from '../../../../../nodes/OpenAiRest/resources/batch/gather';
 import { BATCH_LIMITS, embeddingInputs, splitIntoFiles } from '../../../../../nodes/OpenAiRest/resources/batch/lines';
-import { outcomesInOrder, parseJsonl, submittedIds } from '../../../../../nodes/OpenAiRest/resources/batch/results';
+import { outcomesInOrder, parseJsonl, submittedLines } from '../../../../../nodes/OpenAiRest/resources/batch/results';
 
 const chat = (id: string, text = 'Hi'): BatchLine => ({ custom_id: id, method: 'POST', url: '/v1/chat/completions', body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: text }] } });
 const embedding = (id: string, inputs: number): BatchLine => ({ custom_id: id, method: 'POST', url: '/v1/embeddings', body: { model: 'text-embedding-3-small', input: Array(inputs).fill('x') } });
@@ -40,7 +40,10 @@ describe('batch result files', () => {
 	it('parses JSONL line by line and names a broken line', () => {
 		expect(parseJsonl('{"a":1}\n\n{"a":2}', 'output file', fail)).toEqual([{ a: 1 }, { a: 2 }]);
 		expect(() => parseJsonl('{"a":1}\n{oops', 'output file', fail)).toThrow('Line 2 of the output file is not valid JSON');
-		expect(submittedIds(`${JSON.stringify(chat('x'))}\n${JSON.stringify(chat('y'))}\n`, fail)).toEqual(['x', 'y']);
+		expect(submittedLines(`${JSON.stringify(chat('x'))}\n${JSON.stringify(chat('y'))}\n`, fail)).toEqual([
+			{ customId: 'x', body: chat('x').body },
+			{ customId: 'y', body: chat('y').body },
+		]);
 	});
 
 	it('orders results by the submitted lines: answers, failures, expiries and lines never run', () => {
