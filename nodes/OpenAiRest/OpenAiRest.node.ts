@@ -34,7 +34,7 @@ export class OpenAiRest implements INodeType {
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
 		description:
-			'Responses, chat, completions, embeddings, edits, images, audio, files, models and moderations through the OpenAI REST API or a compatible server',
+			'Responses, chat, completions, embeddings, edits, images, audio, files, models, moderations and batches through the OpenAI REST API or a compatible server',
 		documentationUrl: 'https://github.com/n8n-nodes-openai-rest/n8n-nodes-openai-rest#readme',
 		defaults: { name: 'OpenAI REST' },
 		usableAsTool: true,

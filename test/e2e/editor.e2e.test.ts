@@ -66,6 +66,7 @@ const ACTIONS = [
 	'Delete a file',
 	'Create a batch of chat completions from the input items',
 	'Create a batch of embeddings from the input items',
+	'Create a batch of images from the input items',
 	'Create a batch of moderations from the input items',
 	'Create a batch of responses from the input items',
 	'Create a batch of text completions from the input items',
