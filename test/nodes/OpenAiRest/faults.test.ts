@@ -333,8 +333,9 @@ const ROWS: Row[] = [
 	},
 	{
 		name: 'timeout',
-		parameters: () => chat({ maxRetries: 0 }, { requestOptions: { timeout: 200 } }),
-		fault: failNext({ hangMs: 1500 }),
+		// Far above a healthy answer's time on a loaded 2-core machine, where 200 ms timed out healthy items too.
+		parameters: () => chat({ maxRetries: 0 }, { requestOptions: { timeout: 2000 } }),
+		fault: failNext({ hangMs: 6000 }),
 		message: () => `The server ${host()} did not answer in time`,
 		description:
 			'Network error (ECONNABORTED): no response was received.\nRaise the Timeout under Request Options, or lower Max Tokens.',
