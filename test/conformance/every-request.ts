@@ -4,22 +4,19 @@
  */
 import path from 'node:path';
 
+import type { INodeTypeDescription } from 'n8n-workflow';
+
 import { requestsToAllServers, type CapturedRequest } from '../support/openai-server';
 import { batchLines, ConformanceTally, requireSpec, type RequestToValidate, toValidate, validateRequest } from '../support/spec';
+import { endpointFor, isNodeApiRequest, nodeEndpoints } from './node-endpoints';
 
-const API_ENDPOINTS = [
-	/^POST \/(chat\/completions|completions|edits|images\/generations|moderations)$/,
-	/^GET \/models(\/[^/]+)?$/,
-	/^POST \/(audio\/(speech|transcriptions|translations)|images\/(edits|variations)|files)$/,
-	/^(GET|DELETE) \/files(\/file-[^/]+(\/content)?)?$/,
-	/^(GET|POST) \/batches(\/[^/]+(\/cancel)?)?$/,
-];
-
-/** Requests n8n sent (its user agent), to an API endpoint (not image downloads or raw test calls). */
-function sentByNode(request: CapturedRequest): boolean {
-	const userAgent = String(request.headers['user-agent'] ?? '');
-	const endpoint = `${request.method} ${request.path}`;
-	return userAgent.startsWith('n8n') && API_ENDPOINTS.some((pattern) => pattern.test(endpoint));
+/**
+ * Read when a file sent API requests, not at setup: loading the node here would load its modules before a
+ * test file's jest.mock could replace what they import.
+ */
+function description(): INodeTypeDescription {
+	const { OpenAiRest } = require('../../nodes/OpenAiRest/OpenAiRest.node') as typeof import('../../nodes/OpenAiRest/OpenAiRest.node');
+	return new OpenAiRest().description;
 }
 
 /** Free text whose wording cannot change whether a request is valid, only its JSON type can. */
@@ -33,13 +30,19 @@ function shapeOf(request: CapturedRequest): string {
 	return `${request.method} ${request.fullPath.replace(/file-\d+/g, 'file-id')} ${body}`;
 }
 
+/** A request line's shape: its free text replaced, so similar lines validate once. */
 function lineShape(line: RequestToValidate): string {
 	return `${line.path} ${String(line.body).replace(/"(content|text|prompt|input|user)":"[^"]*"/g, '"$1":"text"')}`;
 }
 
 afterAll(() => {
+	const sent = requestsToAllServers.filter(isNodeApiRequest);
+	if (!sent.length) return;
+	const endpoints = nodeEndpoints(description());
+	const unknown = [...new Set(sent.filter((request) => !endpointFor(endpoints, request)).map((request) => `${request.method} ${request.path}`))];
+	expect({ 'API requests to no endpoint of the node': unknown }).toEqual({ 'API requests to no endpoint of the node': [] });
 	const seen = new Set<string>();
-	const distinct = requestsToAllServers.filter(sentByNode).filter((request) => {
+	const distinct = sent.filter((request) => {
 		const key = shapeOf(request);
 		if (seen.has(key)) return false;
 		seen.add(key);

@@ -5,10 +5,11 @@
 import type { INodeParameters } from 'n8n-workflow';
 
 import { makePng, wavFile } from '../support/binary';
+import type { NodeRun } from '../support/engine';
 import { FIXED_CREATED, type OpenAiServer } from '../support/openai-server';
 import type { MatrixCase } from './matrix';
+import { retryCases } from './retry-cases';
 
-type Build = (options: INodeParameters) => INodeParameters;
 type Binary = MatrixCase['binary'];
 
 const AUDIO: Binary = [{ data: { data: wavFile('matrix audio'), fileName: 'memo.wav', mimeType: 'audio/wav' } }];
@@ -102,46 +103,45 @@ function sweep(label: string, build: (value: string) => INodeParameters, values:
 	return values.map((value) => ({ name: `${label} = ${value}`, parameters: build(value), ...extra }));
 }
 
-/** Max Retries both ends, with the binary input or stored file the operation needs. */
-function retries(label: string, build: Build, extra: Partial<MatrixCase> = {}): MatrixCase[] {
-	const seed = extra.arrange ?? (() => undefined);
-	return [
-		{
-			name: `${label}: maxRetries 0 stops at the first server error`,
-			parameters: build({ maxRetries: 0 }),
-			...extra,
-			arrange: async (server) => {
-				await seed(server);
-				server.failNext(() => true, { status: 500 });
-			},
-			expectError: 'The server had an error while processing your request',
-			check: (_run, requests) => expect(requests).toHaveLength(1),
-		},
-		{
-			name: `${label}: maxRetries 10 retries through two server errors`,
-			parameters: build({ maxRetries: 10 }),
-			...extra,
-			arrange: async (server) => {
-				await seed(server);
-				server.failNext(() => true, { status: 500, headers: { 'retry-after-ms': '0' } }, 2);
-			},
-			check: (run) => expect(run.items.length).toBeGreaterThan(0),
-		},
-	];
+/**
+ * The Content-Type OpenAI sends for each speech format (opus is Ogg Opus, sent as audio/opus). The node names
+ * the file by its format and types it so, from the answer or, when a server says only
+ * application/octet-stream, from the format.
+ */
+const SPEECH_FILE_TYPES: Record<string, string> = {
+	aac: 'audio/aac',
+	flac: 'audio/flac',
+	mp3: 'audio/mpeg',
+	opus: 'audio/opus',
+	pcm: 'audio/pcm',
+	wav: 'audio/wav',
+};
+
+function expectSpeechFile(run: NodeRun, format: string): void {
+	expect(run.items[0].json).toMatchObject({ response_format: format });
+	expect(run.items[0].binary?.data).toMatchObject({ mimeType: SPEECH_FILE_TYPES[format], fileName: `hello-there.${format}` });
 }
 
 const VOICES = ['alloy', 'ash', 'ballad', 'cedar', 'coral', 'echo', 'fable', 'marin', 'nova', 'onyx', 'sage', 'shimmer', 'verse'];
 
 const audioCases: MatrixCase[] = [
 	...sweep('speech voice', (voice) => speech({}, { speechVoice: voice }), VOICES),
-	...sweep('speech format', (format) => speech({ speechFormat: format }), ['aac', 'flac', 'mp3', 'opus', 'pcm', 'wav']),
+	...Object.keys(SPEECH_FILE_TYPES).flatMap((format): MatrixCase[] => [
+		{ name: `speech format = ${format}`, parameters: speech({ speechFormat: format }), check: (run) => expectSpeechFile(run, format) },
+		{
+			name: `speech format = ${format}, answered as application/octet-stream`,
+			parameters: speech({ speechFormat: format }),
+			arrange: (server) => server.failNext('/audio/speech', { headers: { 'Content-Type': 'application/octet-stream' } }),
+			check: (run) => expectSpeechFile(run, format),
+		},
+	]),
 	{
 		name: 'speech: speed range ends, instructions and output field',
 		parameters: speech({ speed: 0.25, instructions: 'Calm and slow', binaryPropertyName: 'voice' }),
 		check: (run) => expect(Object.keys(run.items[0].binary ?? {})).toEqual(['voice']),
 	},
 	{ name: 'speech: fastest speed', parameters: speech({ speed: 4 }) },
-	...retries('speech', (options) => speech(options)),
+	...retryCases('speech', (options) => speech(options)),
 	...sweep('transcribe format', (format) => transcribe({ transcriptionFormat: format }), ['json', 'srt', 'text', 'verbose_json', 'vtt'], { binary: AUDIO }),
 	{
 		name: 'transcribe: diarized JSON with the diarization model, simplify off',
@@ -167,7 +167,7 @@ const audioCases: MatrixCase[] = [
 		binary: AUDIO,
 		check: (_run, requests) => expect(requests[0].form).toMatchObject({ include: ['logprobs'], chunking_strategy: { type: 'server_vad' } }),
 	},
-	...retries('transcribe', (options) => transcribe(options), { binary: AUDIO }),
+	...retryCases('transcribe', (options) => transcribe(options), { binary: AUDIO }),
 	...sweep('translate format', (format) => translate({ translationFormat: format }), ['json', 'srt', 'text', 'verbose_json', 'vtt'], { binary: AUDIO }),
 	{
 		name: 'translate: prompt, temperature range ends, simplify off',
@@ -175,7 +175,7 @@ const audioCases: MatrixCase[] = [
 		binary: AUDIO,
 	},
 	{ name: 'translate: temperature 0, simplify on', parameters: translate({ temperature: 0 }, { audioSimplify: true }), binary: AUDIO },
-	...retries('translate', (options) => translate(options), { binary: AUDIO }),
+	...retryCases('translate', (options) => translate(options), { binary: AUDIO }),
 ];
 
 const imageEditCases: MatrixCase[] = [
@@ -204,7 +204,7 @@ const imageEditCases: MatrixCase[] = [
 		check: (run) => expect(run.items[0].binary?.data.mimeType).toBe('image/png'),
 	},
 	{ name: 'edit: dall-e-2 binary images, no download', parameters: edit({ responseFormat: 'b64_json', downloadImage: false }, 'dall-e-2'), binary: IMAGE },
-	...retries('edit', (options) => edit(options), { binary: IMAGE }),
+	...retryCases('edit', (options) => edit(options), { binary: IMAGE }),
 	...sweep('variation size', (size) => variation({ size }), ['256x256', '512x512', '1024x1024'], { binary: IMAGE }),
 	...sweep('variation other sizes', (size) => variation({ size }), ['1024x1536', '1024x1792', '1536x1024', '1792x1024', 'auto'], {
 		binary: IMAGE,
@@ -217,7 +217,7 @@ const imageEditCases: MatrixCase[] = [
 		check: (run) => expect(run.items.map((item) => Object.keys(item.binary ?? {}))).toEqual(Array(10).fill(['varied'])),
 	},
 	{ name: 'variation: one binary image, no download', parameters: variation({ n: 1, responseFormat: 'b64_json', downloadImage: false }), binary: IMAGE },
-	...retries('variation', (options) => variation(options), { binary: IMAGE }),
+	...retryCases('variation', (options) => variation(options), { binary: IMAGE }),
 ];
 
 const fileCases: MatrixCase[] = [
@@ -229,14 +229,20 @@ const fileCases: MatrixCase[] = [
 		binary: UPLOAD,
 		check: (_run, requests) => expect(requests[0].form?.expires_after).toEqual({ anchor: 'created_at', seconds: '2592000' }),
 	},
-	...retries('upload', (options) => file('upload', options), { binary: UPLOAD }),
-	...sweep('list purpose', (purpose) => file('list', { purpose, order: 'asc' }, { fileReturnAll: true }), PURPOSES, { arrange: seedFile }),
+	...retryCases('upload', (options) => file('upload', options), { binary: UPLOAD }),
+	...PURPOSES.map((purpose): MatrixCase => ({
+		name: `list purpose = ${purpose}`,
+		parameters: file('list', { purpose, order: 'asc' }, { fileReturnAll: true }),
+		arrange: seedFile,
+		// One file of each purpose is stored: only this purpose's comes back.
+		check: (run) => expect(run.items.map((item) => [item.json.purpose, item.json.filename])).toEqual([[purpose, purpose === 'batch' ? 'rows.jsonl' : `${purpose}.jsonl`]]),
+	})),
 	{ name: 'list: newest first, smallest limit', parameters: file('list', { order: 'desc' }, { fileReturnAll: false, fileLimit: 1 }), arrange: seedFile },
 	{ name: 'list: largest limit', parameters: file('list', {}, { fileLimit: 10000 }), arrange: seedFile },
-	...retries('list', (options) => file('list', options), { arrange: seedFile }),
-	...retries('get', (options) => file('get', options), { arrange: seedFile }),
-	...retries('delete', (options) => file('delete', options), { arrange: seedFile }),
-	...retries('download', (options) => file('download', options), { arrange: seedFile }),
+	...retryCases('list', (options) => file('list', options), { arrange: seedFile }),
+	...retryCases('get', (options) => file('get', options), { arrange: seedFile }),
+	...retryCases('delete', (options) => file('delete', options), { arrange: seedFile }),
+	...retryCases('download', (options) => file('download', options), { arrange: seedFile }),
 	{
 		name: 'download: into a named field',
 		parameters: file('download', { binaryPropertyName: 'content' }),

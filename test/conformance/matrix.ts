@@ -8,6 +8,7 @@ import type { NodeRun, RunOptions } from '../support/engine';
 import type { CapturedRequest, OpenAiServer } from '../support/openai-server';
 import { batchCasesFrom } from './matrix-batch';
 import { binaryCases } from './matrix-binary';
+import { retryCases } from './retry-cases';
 
 export interface MatrixCase {
 	name: string;
@@ -109,30 +110,6 @@ function sweep(
 	values: string[],
 ): MatrixCase[] {
 	return values.map((value) => ({ name: `${label} = ${value}`, parameters: build(value) }));
-}
-
-/** Max Retries both ends: 0 gives up on the first 500, 10 gets through two of them. */
-function retryCases(label: string, build: (options: INodeParameters) => INodeParameters): MatrixCase[] {
-	const failTwice = (server: OpenAiServer) =>
-		server.failNext(() => true, { status: 500, headers: { 'retry-after-ms': '0' } }, 2);
-	return [
-		{
-			name: `${label}: maxRetries 0 stops at the first server error`,
-			parameters: build({ maxRetries: 0 }),
-			arrange: (server) => server.failNext(() => true, { status: 500 }),
-			expectError: 'The server had an error while processing your request',
-			check: (_run, requests) => expect(requests).toHaveLength(1),
-		},
-		{
-			name: `${label}: maxRetries 10 retries through two server errors`,
-			parameters: build({ maxRetries: 10 }),
-			arrange: failTwice,
-			check: (run, requests) => {
-				expect(requests).toHaveLength(3);
-				expect(run.items.length).toBeGreaterThan(0);
-			},
-		},
-	];
 }
 
 const chatCases: MatrixCase[] = [

@@ -12,6 +12,7 @@ import { batchLines, ConformanceTally, requireSpec, toValidate, validateRequest,
 import { CoverageRecorder, parameterRequirements, type ParameterRequirement } from './coverage';
 import { MATRIX, type MatrixCase } from './matrix';
 import { BATCHED } from './matrix-batch';
+import { isNodeApiRequest } from './node-endpoints';
 
 const describeWithSpec = requireSpec('conformance suite test/conformance/parameters.test.ts') ? describe : describe.skip;
 
@@ -96,10 +97,10 @@ function routedValues(
 	return entries.flatMap(([path, value]) => {
 		const requirement = requirements.get(`${operation} ${path}`);
 		const send = requirement?.property.routing?.send;
-		const bodyKey = send?.type === 'body' ? send.property : undefined;
+		const inQuery = send?.type === 'query';
+		const bodyKey = send?.type === 'body' || inQuery ? send.property : undefined;
 		if (!requirement || !bodyKey || REWRITTEN.has(`${operation} ${path}`)) return [];
 		const expected = expectedBodyValue(requirement.property, value as NodeParameterValueType);
-		const inQuery = requirement.property.routing?.send?.type === 'query';
 		return [{ label: path, bodyKey, expected, inQuery }];
 	});
 }
@@ -127,6 +128,8 @@ function expectOutcome(matrixCase: MatrixCase, run: NodeRun): void {
 describeWithSpec('parameter-coverage matrix against the official spec', () => {
 	let server: OpenAiServer;
 	const tally = new ConformanceTally();
+	/** Query-routed parameters ('file:list fileOptions.order') whose value was compared with a request's query. */
+	const queryChecked = new Set<string>();
 	const requirements = parameterRequirements(nodeType.description);
 	const requirementByPath = new Map(requirements.map((requirement) => [`${requirement.operation} ${requirement.path}`, requirement]));
 
@@ -152,6 +155,8 @@ describeWithSpec('parameter-coverage matrix against the official spec', () => {
 		// From the input items, the request lines carry the batched operation's routed values.
 		const synchronous = asSynchronous(matrixCase.parameters);
 		const lines = synchronous ? requestLines(requests) : [];
+		const routedParameters = routedValues(synchronous ?? matrixCase.parameters, requirementByPath);
+		const operation = `${matrixCase.parameters.resource as string}:${matrixCase.parameters.operation as string}`;
 
 		expectOutcome(matrixCase, run);
 		for (const request of [...requests, ...lines]) {
@@ -169,14 +174,25 @@ describeWithSpec('parameter-coverage matrix against the official spec', () => {
 			}
 		}
 		for (const request of synchronous ? lines : requests) {
-			// A Download's second request fetches the content, which carries no parameters.
-			if (request.path.endsWith('/content')) continue;
-			for (const routed of routedValues(synchronous ?? matrixCase.parameters, requirementByPath)) {
+			// A Download's second request fetches the content, which carries no parameters; a test's own request neither.
+			if (request.path.endsWith('/content') || (!synchronous && !isNodeApiRequest(request))) continue;
+			for (const routed of routedParameters) {
 				const { sent, expected } = sentAndExpected(request, routed);
 				expect({ parameter: routed.label, sent }).toEqual({ parameter: routed.label, sent: expected });
+				if (routed.inQuery) queryChecked.add(`${operation} ${routed.label}`);
 			}
 		}
 		matrixCase.check?.(run, requests);
+	});
+
+	it('compared every query-routed parameter with the query of a request', () => {
+		const queryRouted = requirements
+			.filter((requirement) => requirement.property.routing?.send?.type === 'query')
+			.map((requirement) => `${requirement.operation} ${requirement.path}`);
+		expect(queryRouted).toEqual(
+			expect.arrayContaining(['file:list fileLimit', 'file:list fileOptions.order', 'file:list fileOptions.purpose', 'response:listInputItems responseOptions.order']),
+		);
+		expect(queryRouted.filter((key) => !queryChecked.has(key))).toEqual([]);
 	});
 
 	it('covers every parameter, range end, option value and boolean of every operation', () => {

@@ -106,9 +106,10 @@ function isFile(value: unknown): value is ReceivedFile {
 /** Marks generated speech; a transcription of a file holding it returns the text after it. */
 export const SPEECH_MARKER = 'OPENAI-TEST-SPEECH:';
 
+/** The Content-Type OpenAI answers each format with; opus is Ogg Opus, typed audio/opus. */
 export const SPEECH_CONTENT_TYPES: Record<string, string> = {
 	mp3: 'audio/mpeg',
-	opus: 'audio/ogg',
+	opus: 'audio/opus',
 	aac: 'audio/aac',
 	flac: 'audio/flac',
 	wav: 'audio/wav',

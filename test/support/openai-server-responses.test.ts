@@ -126,6 +126,19 @@ describe('POST /responses', () => {
 		expect(events[3].event).toBe(event);
 	});
 
+	it('sends a slim stream: no finished items, a response.completed without output, the answer only in the deltas', async () => {
+		server.failNext('/responses', { slimResponsesStream: true });
+		const { events } = await stream({ input: 'Hello there, how are you' });
+		expect(events.map((event) => event.event)).not.toContain('response.output_item.done');
+		expect(events.map((event) => event.data.sequence_number)).toEqual(events.map((_, index) => index));
+		const completed = events[events.length - 1];
+		expect(completed.event).toBe('response.completed');
+		expect(completed.data.response).toMatchObject({ status: 'completed', output: [] });
+		const deltas = events.filter((event) => event.event === 'response.output_text.delta').map((event) => event.data.delta);
+		expect(deltas.length).toBeGreaterThan(2);
+		expect(deltas.join('')).toBe('Echo: Hello there, how are you');
+	});
+
 	it('cuts a stream off without response.completed', async () => {
 		server.failNext('/responses', { cutStreamAfterChunks: 5 });
 		const { events } = await stream({ input: 'Hello there' });

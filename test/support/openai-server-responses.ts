@@ -19,6 +19,8 @@ export interface StreamAnswer {
 	endsWithDone: boolean;
 	/** The event that replaces the end of the stream under a `responsesStreamEnd` fault. */
 	endWith?: (kind: ResponsesStreamEnd) => string;
+	/** The stream as a slim server sends it (`slimResponsesStream` fault): the answer only in the deltas. */
+	slim?: () => string[];
 }
 
 /** How a faulted Responses stream ends instead of `response.completed`. */
@@ -381,7 +383,9 @@ function streamOf(final: JsonObject): StreamAnswer {
 		const error = { code: 'server_error', message: 'The model failed to generate a response.' };
 		return namedEvent({ type: 'response.failed', sequence_number, response: { ...final, status: 'failed', error, output: [] } });
 	};
-	return { kind: 'sse', events, endsWithDone: false, endWith };
+	// No finished items: neither `response.output_item.done` nor an output in `response.completed`.
+	const slim = () => numbered([...body.filter((event) => event.type !== 'response.output_item.done'), { type: endType, response: { ...final, output: [] } }]);
+	return { kind: 'sse', events, endsWithDone: false, endWith, slim };
 }
 
 function createResponse(body: JsonObject, store: ResponsesStore): ResponsesAnswer {

@@ -68,6 +68,11 @@ export interface Fault {
 	streamError?: object;
 	/** Responses streams only: after 3 events end with `response.failed`, an `error` event or `response.incomplete`. */
 	responsesStreamEnd?: ResponsesStreamEnd;
+	/**
+	 * Responses streams only: send them as some compatible servers do, with `response.completed` carrying no
+	 * output and no `response.output_item.done`, so the answer is only in the deltas.
+	 */
+	slimResponsesStream?: boolean;
 }
 
 export type RequestMatcher = string | RegExp | ((request: CapturedRequest) => boolean);
@@ -247,6 +252,8 @@ interface OutcomeStream {
 	endsWithDone: boolean;
 	/** Responses streams: the event that ends the stream under a `responsesStreamEnd` fault. */
 	endWith?: (kind: ResponsesStreamEnd) => string;
+	/** Responses streams: the events under a `slimResponsesStream` fault. */
+	slim?: () => string[];
 }
 interface OutcomeBinary {
 	kind: 'binary';
@@ -1031,6 +1038,7 @@ function faultResponseBody(fault: Fault): { text: string; contentType: string } 
 function applyStreamFault(outcome: OutcomeStream, fault: Fault | undefined): { events: string[]; endsWithDone: boolean } {
 	if (fault?.streamError) return { events: [...outcome.events.slice(0, 1), dataEvent({ error: fault.streamError })], endsWithDone: false };
 	if (fault?.responsesStreamEnd && outcome.endWith) return { events: [...outcome.events.slice(0, 3), outcome.endWith(fault.responsesStreamEnd)], endsWithDone: false };
+	if (fault?.slimResponsesStream && outcome.slim) return { events: outcome.slim(), endsWithDone: false };
 	if (fault?.cutStreamAfterChunks !== undefined) return { events: outcome.events.slice(0, Math.max(0, fault.cutStreamAfterChunks)), endsWithDone: false };
 	return { events: outcome.events, endsWithDone: outcome.endsWithDone };
 }

@@ -446,3 +446,36 @@ describe('broken streams', () => {
 		]);
 	});
 });
+
+describe('streamed responses from a server that leaves the output out of response.completed', () => {
+	const LOOKUP = { type: 'function', name: 'lookup', description: 'Looks a text up', parameters: { type: 'object', properties: { text: { type: 'string' } } }, strict: false };
+
+	function responseParameters(options: IDataObject): INodeParameters {
+		return {
+			resource: 'response',
+			operation: 'create',
+			responseModel: 'gpt-4o-mini',
+			responsePrompt: '={{ $json.q }}',
+			responseSimplify: true,
+			responseOptions: { tools: JSON.stringify([LOOKUP]), reasoningSummary: 'detailed', ...options },
+		} as INodeParameters;
+	}
+
+	it('builds the text, the function call and the reasoning summary from every delta, as the unstreamed call returns them', async () => {
+		const input = [{ q: 'Tell me how a lighthouse keeps ships safe at night' }, { q: 'CALL the tide tables for Brest' }];
+		const plain = await run(responseParameters({}), { input });
+		server.reset();
+		server.failAlways('/responses', { slimResponsesStream: true });
+		const streamed = await run(responseParameters({ stream: true }), { input });
+
+		expect(plain.error).toBeUndefined();
+		expect(streamed.error).toBeUndefined();
+		expect(server.requests.map((request) => (request.body as IDataObject).stream)).toEqual([true, true]);
+		expect(streamed.items[0].json).toMatchObject({
+			output_text: 'Echo: Tell me how a lighthouse keeps ships safe at night',
+			reasoning_summary: 'Thinking about: Tell me how a lighthouse keeps ships safe at night',
+		});
+		expect(streamed.items[1].json.function_calls).toEqual([{ call_id: 'call_2', name: 'lookup', arguments: { text: 'the tide tables for Brest' } }]);
+		expect(streamed.items).toEqual(plain.items);
+	});
+});

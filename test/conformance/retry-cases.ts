@@ -1,0 +1,46 @@
+/**
+ * Matrix cases for Max Retries at both ends of its range. 0 gives up at the first server error; 10 gets
+ * through ten of them, which the default (2) would not, so a Max Retries the node ignores shows.
+ */
+import type { INodeParameters } from 'n8n-workflow';
+
+import type { CapturedRequest } from '../support/openai-server';
+import type { MatrixCase } from './matrix';
+
+export const SERVER_ERRORS_SURVIVED = 10;
+
+const requestLine = (request: CapturedRequest) => `${request.method} ${request.fullPath}`;
+
+/** `extra` adds what the operation needs (binary input, stored files); its `arrange` runs before the faults. */
+export function retryCases(label: string, build: (options: INodeParameters) => INodeParameters, extra: Partial<MatrixCase> = {}): MatrixCase[] {
+	const seed = extra.arrange ?? (() => undefined);
+	return [
+		{
+			name: `${label}: maxRetries 0 stops at the first server error`,
+			parameters: build({ maxRetries: 0 }),
+			...extra,
+			arrange: async (server) => {
+				await seed(server);
+				server.failNext(() => true, { status: 500 });
+			},
+			expectError: 'The server had an error while processing your request',
+			check: (_run, requests) => expect(requests).toHaveLength(1),
+		},
+		{
+			name: `${label}: maxRetries 10 retries through ${SERVER_ERRORS_SURVIVED} server errors`,
+			parameters: build({ maxRetries: 10 }),
+			...extra,
+			arrange: async (server) => {
+				await seed(server);
+				server.failNext(() => true, { status: 500, headers: { 'retry-after-ms': '0' } }, SERVER_ERRORS_SURVIVED);
+			},
+			check: (run, requests) => {
+				// The same request, sent once and retried ten times; what follows (a download's content) is sent once.
+				const attempts = requests.slice(0, SERVER_ERRORS_SURVIVED + 1).map(requestLine);
+				expect(attempts).toEqual(Array(SERVER_ERRORS_SURVIVED + 1).fill(requestLine(requests[0])));
+				expect(requests.slice(SERVER_ERRORS_SURVIVED + 1).map(requestLine)).not.toContain(requestLine(requests[0]));
+				expect(run.items.length).toBeGreaterThan(0);
+			},
+		},
+	];
+}
