@@ -259,7 +259,7 @@ describe('OpenAI REST in the n8n editor (browser)', () => {
 			textPrompt: false,
 		});
 		const operations = await openSelect(page, 'operation');
-		await operations.filter({ hasText: /^Create From Items: Text$/ }).click();
+		await operations.filter({ hasText: 'Create From Items: Text' }).first().click();
 		await page.getByTestId('parameter-input-textPrompt').waitFor();
 		expect({ textModel: await visible('textModel'), chatModel: await visible('chatModel') }).toEqual({ textModel: true, chatModel: false });
 		await screenshot(page, '3-batch-from-items');
