@@ -5,6 +5,7 @@
  * (for its peak RSS), and the results are medians and ratios. Writes docs/benchmarks.md and its SVG plot.
  *
  *   ROUNDS=3 SIZES=200,2000 npm run bench
+ *   BENCH=transfers npm run bench      (only the large-file section, see bench-transfers.ts)
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import { loadOptions, nodeType } from '../test/support/engine';
 import { startOpenAiServer } from '../test/support/openai-server';
 import { CONTENDERS, type Contender, median, type StreamResult, type WorkerResult, type WorkerTask } from './bench-worker';
+import { spliceSection, transferSection } from './bench-transfers';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const SIZES = (process.env.SIZES ?? '200,2000').split(',').map(Number);
@@ -180,8 +182,20 @@ function versions(runtime?: string): string {
 	return `Node ${process.version}, n8n-core ${version('n8n-core')}, n8n-workflow ${version('n8n-workflow')}, built-in node from n8n ${n8n}`;
 }
 
+/** The large-file section, written into docs/benchmarks.md; skipped without the pinned n8n. */
+async function transfers(runtime: string | undefined): Promise<void> {
+	if (!runtime) {
+		console.log('Skipping large-file transfers: the pinned n8n runtime is not installed (npm start installs it).');
+		return;
+	}
+	console.log('large-file transfers in a real n8n ...');
+	spliceSection(join(REPO, 'docs', 'benchmarks.md'), await transferSection(REPO));
+	console.log('Wrote the large-file section of docs/benchmarks.md');
+}
+
 async function main(): Promise<void> {
 	const runtime = runtimeDir();
+	if (process.env.BENCH === 'transfers') return await transfers(runtime);
 	const contenders = CONTENDERS.filter((contender) => runtime || !contender.startsWith('builtin'));
 	if (!runtime) console.log("Skipping n8n's built-in OpenAI node: the pinned n8n runtime is not installed (npm start installs it).");
 
@@ -227,6 +241,7 @@ async function main(): Promise<void> {
 	console.log('tarball ...');
 	const tarball = tarballBytes();
 	writeReport({ table, contenders, stream, dropdown, tarball, runtime, profiles });
+	await transfers(runtime);
 }
 
 interface Report {

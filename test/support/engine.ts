@@ -50,12 +50,15 @@ export interface TestFile {
 	data: Buffer;
 	fileName?: string;
 	mimeType?: string;
+	/** Keep the bytes in the item (base64), as a Code node's output or n8n's memory mode does. */
+	inMemory?: boolean;
 }
 
 interface SerializedFile {
 	data: string;
 	fileName?: string;
 	mimeType?: string;
+	inMemory?: boolean;
 }
 
 /** A start node that emits the items given in its `items` parameter. */
@@ -86,7 +89,9 @@ class InputNode implements INodeType {
 					if (!fields.length) return { json };
 					const binary: Record<string, IBinaryData> = {};
 					for (const [name, file] of fields) {
-						binary[name] = await this.helpers.prepareBinaryData(Buffer.from(file.data, 'base64'), file.fileName, file.mimeType);
+						binary[name] = file.inMemory
+							? { data: file.data, mimeType: file.mimeType ?? 'application/octet-stream', ...(file.fileName ? { fileName: file.fileName } : {}) }
+							: await this.helpers.prepareBinaryData(Buffer.from(file.data, 'base64'), file.fileName, file.mimeType);
 					}
 					return { json, binary };
 				}),

@@ -3,7 +3,9 @@
  * anything a real server would reject (missing boundary, a part without Content-Disposition, a
  * missing closing delimiter), so tests see exactly what reached the wire.
  */
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
+import { type FileHandle, open } from 'node:fs/promises';
+import { join } from 'node:path';
 
 export interface ParsedPart {
 	name: string;
@@ -12,6 +14,10 @@ export interface ParsedPart {
 	/** The part's own Content-Type header, if any. */
 	contentType?: string;
 	data: Buffer;
+	/** A file part spooled to disk (see spoolMultipart): what arrived, its `data` is empty. */
+	received?: ReceivedFile;
+	/** Where a spooled file part's bytes are. */
+	path?: string;
 }
 
 /** What a file part arrived as, for assertions. */
@@ -77,6 +83,7 @@ export function parseMultipart(body: Buffer, contentType: string | undefined): P
 }
 
 export function receivedFile(part: ParsedPart): ReceivedFile {
+	if (part.received) return part.received;
 	return { fileName: part.fileName ?? '', contentType: part.contentType, bytes: part.data.length, sha256: sha256(part.data) };
 }
 
@@ -114,4 +121,107 @@ export function formObject(parts: ParsedPart[]): FormObject {
 		});
 	}
 	return form;
+}
+
+/** A file part of a body too large to hold: its bytes went to a file on disk. */
+export interface SpooledFile extends ReceivedFile {
+	path: string;
+}
+
+/**
+ * Parses a multipart body as it arrives, for bodies too large to hold: text parts are kept, each file
+ * part is written to a file in `directory` and hashed on the way. As strict as parseMultipart.
+ */
+export async function spoolMultipart(
+	body: AsyncIterable<Buffer>,
+	contentType: string | undefined,
+	directory: string,
+): Promise<{ parts: ParsedPart[]; files: Map<ParsedPart, SpooledFile>; bytes: number }> {
+	const boundary = boundaryOf(contentType);
+	if (!boundary) throw new Error(`multipart: no boundary in Content-Type ${String(contentType)}`);
+	// A leading CRLF makes the opening boundary look like every other delimiter.
+	const delimiter = Buffer.from(`\r\n--${boundary}`);
+	const parts: ParsedPart[] = [];
+	const files = new Map<ParsedPart, SpooledFile>();
+	let pending: Buffer = Buffer.from('\r\n');
+	let state: 'preamble' | 'after-delimiter' | 'headers' | 'body' | 'done' = 'preamble';
+	let current: { part: ParsedPart; chunks: Buffer[]; sink?: { hash: Hash; handle: FileHandle; path: string; bytes: number } } | undefined;
+	let bytes = 0;
+	let fileCount = 0;
+
+	const write = async (data: Buffer) => {
+		if (!current || data.length === 0) return;
+		if (!current.sink) return void current.chunks.push(data);
+		current.sink.hash.update(data);
+		current.sink.bytes += data.length;
+		await current.sink.handle.write(data);
+	};
+	const finishPart = async () => {
+		if (!current) return;
+		const { part, chunks, sink } = current;
+		if (sink) {
+			await sink.handle.close();
+			const file = { fileName: part.fileName ?? '', contentType: part.contentType, bytes: sink.bytes, sha256: sink.hash.digest('hex') };
+			part.received = file;
+			part.path = sink.path;
+			files.set(part, { ...file, path: sink.path });
+		} else {
+			part.data = Buffer.concat(chunks);
+		}
+		parts.push(part);
+		current = undefined;
+	};
+
+	for await (const chunk of body) {
+		bytes += chunk.length;
+		pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+		for (;;) {
+			if (state === 'preamble' || state === 'body') {
+				const at = pending.indexOf(delimiter);
+				if (at < 0) {
+					// Keep what could be the start of a delimiter split across chunks.
+					const keep = Math.min(pending.length, delimiter.length - 1);
+					if (state === 'body') await write(pending.subarray(0, pending.length - keep));
+					else if (pending.length - keep > 0) throw new Error('multipart: body does not start with the boundary');
+					pending = Buffer.from(pending.subarray(pending.length - keep));
+					break;
+				}
+				if (state === 'preamble' && at !== 0) throw new Error('multipart: body does not start with the boundary');
+				if (state === 'body') await write(pending.subarray(0, at));
+				await finishPart();
+				pending = pending.subarray(at + delimiter.length);
+				state = 'after-delimiter';
+			}
+			if (state === 'after-delimiter') {
+				if (pending.length < 2) break;
+				const after = pending.subarray(0, 2).toString('latin1');
+				if (after === '--') {
+					state = 'done';
+					break;
+				}
+				if (after !== '\r\n') throw new Error('multipart: malformed boundary line');
+				pending = pending.subarray(2);
+				state = 'headers';
+			}
+			if (state === 'headers') {
+				const end = pending.indexOf('\r\n\r\n');
+				if (end < 0) break;
+				const part = parsePart(pending.subarray(0, end + 4));
+				current = { part, chunks: [] };
+				if (part.fileName !== undefined) {
+					const path = join(directory, `part-${++fileCount}`);
+					current.sink = { hash: createHash('sha256'), handle: await open(path, 'w'), path, bytes: 0 };
+				}
+				pending = pending.subarray(end + 4);
+				state = 'body';
+				continue;
+			}
+			if (state === 'done') break;
+		}
+	}
+	if (state !== 'done') {
+		await current?.sink?.handle.close();
+		throw new Error('multipart: missing closing boundary');
+	}
+	return { parts, files, bytes };
 }

@@ -32,11 +32,13 @@ export interface BinaryRoute {
 
 export type BinaryOutcome =
 	| { kind: 'json'; status: number; payload: unknown }
-	| { kind: 'binary'; contentType: string; data: Buffer };
+	| { kind: 'binary'; contentType: string; data: Buffer; path?: string };
 
 export interface StoredFile {
 	object: Record<string, unknown>;
 	data: Buffer;
+	/** A large upload's bytes live in this file instead of `data`. */
+	path?: string;
 }
 
 /** Files uploaded to one server; cleared by reset(). */
@@ -347,8 +349,8 @@ function handleFileUpload(request: CapturedRequest, store: FileStore): BinaryOut
 		status: 'processed',
 		status_details: null,
 	};
-	const data = request.parts?.find((part) => part.name === 'file')?.data ?? Buffer.alloc(0);
-	store.files.set(id, { object, data });
+	const part = request.parts?.find((candidate) => candidate.name === 'file');
+	store.files.set(id, { object, data: part?.data ?? Buffer.alloc(0), ...(part?.path ? { path: part.path } : {}) });
 	return json(object);
 }
 
@@ -411,6 +413,8 @@ export function dispatchBinary(route: BinaryRoute, request: CapturedRequest, con
 			context.store.files.delete(route.fileId!);
 			return json({ id: route.fileId, object: 'file', deleted: true });
 		default:
-			return stored ? { kind: 'binary', contentType: 'application/octet-stream', data: stored.data } : noSuchFile(route.fileId!);
+			return stored
+				? { kind: 'binary', contentType: 'application/octet-stream', data: stored.data, ...(stored.path ? { path: stored.path } : {}) }
+				: noSuchFile(route.fileId!);
 	}
 }

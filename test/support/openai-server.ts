@@ -8,6 +8,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { TEST_PNG } from './png';
 import {
 	handleEmbeddings,
@@ -18,7 +21,7 @@ import {
 	type ResponsesStreamEnd,
 	ResponsesStore,
 } from './openai-server-responses';
-import { formObject, type FormObject, parseMultipart, type ParsedPart } from './multipart';
+import { formObject, type FormObject, parseMultipart, type ParsedPart, spoolMultipart } from './multipart';
 import { createFileStore, dispatchBinary, type FileStore, matchBinaryRoute, resetFileStore } from './openai-server-binary';
 import { type BatchStore, createBatchStore, dispatchBatch, matchBatchRoute, resetBatchStore } from './openai-server-batch';
 
@@ -47,6 +50,8 @@ export interface CapturedRequest {
 	answered?: boolean;
 	/** Set when the client closed the connection before the response was complete (e.g. a cancelled execution). */
 	abortedByClient?: boolean;
+	/** A body the server stopped reading (holdRequestBody): how many bytes it read. */
+	heldAfterBytes?: number;
 }
 
 export interface Fault {
@@ -73,6 +78,10 @@ export interface Fault {
 	 * output and no `response.output_item.done`, so the answer is only in the deltas.
 	 */
 	slimResponsesStream?: boolean;
+	/** File answers only: announce the whole length, send this many bytes, then drop the connection. */
+	cutBodyAfterBytes?: number;
+	/** File answers only: send this many bytes, then send nothing more until the client leaves. */
+	stallBodyAfterBytes?: number;
 }
 
 export type RequestMatcher = string | RegExp | ((request: CapturedRequest) => boolean);
@@ -101,6 +110,11 @@ export interface OpenAiServer {
 	files: FileStore;
 	/** Batches of the Batch API, how they end, and the limits of their input files. */
 	batches: BatchStore;
+	/**
+	 * The next request whose path matches is read only up to `afterBytes` of its body, then never read or
+	 * answered (an upload in flight); it is recorded at once, `heldAfterBytes` saying how much was read.
+	 */
+	holdRequestBody(match: RegExp, afterBytes: number): void;
 	/** Clears requests and faults, restores the default models and id counters. */
 	reset(): void;
 	close(): Promise<void>;
@@ -117,6 +131,8 @@ export interface OpenAiServerOptions {
 	responseDelayMs?: number;
 	/** Acts as a compatible server without the Responses API: every /responses path answers 404 or 405. */
 	withoutResponsesApi?: 404 | 405;
+	/** Multipart bodies above this size, or of unknown size, are parsed as they arrive, their files written to disk. Default 16 MiB. */
+	spoolAboveBytes?: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -259,6 +275,8 @@ interface OutcomeBinary {
 	kind: 'binary';
 	contentType: string;
 	data: Buffer;
+	/** The bytes are in this file instead (large uploads). */
+	path?: string;
 }
 type Outcome = OutcomeJson | OutcomeStream | OutcomeBinary;
 
@@ -1112,6 +1130,17 @@ function sendText(exchange: Exchange, status: number, contentType: string, body:
 	exchange.response.end(data);
 }
 
+/** Waits until a response can take more, or is gone. */
+function drained(response: ServerResponse): Promise<void> {
+	return new Promise((resolve) => {
+		const done = () => {
+			response.off('drain', done).off('close', done);
+			resolve();
+		};
+		response.on('drain', done).on('close', done);
+	});
+}
+
 function resetConnection(exchange: Exchange): void {
 	const socket = exchange.request.socket;
 	if (typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
@@ -1155,6 +1184,22 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 	const oneShotFaults: RegisteredFault[] = [];
 	const permanentFaults: RegisteredFault[] = [];
 	const pendingTimers = new Map<NodeJS.Timeout, () => void>();
+	const heldBodies: Array<{ match: RegExp; afterBytes: number }> = [];
+	const spoolAboveBytes = options.spoolAboveBytes ?? 16 * 1024 * 1024;
+	let spoolDirectory: string | undefined;
+
+	/** A large multipart body parsed as it arrives, its files written under a folder of this server's. */
+	async function spoolRequest(request: IncomingMessage, contentType: string | undefined) {
+		spoolDirectory ??= mkdtempSync(join(tmpdir(), 'openai-server-uploads-'));
+		try {
+			const { parts } = await spoolMultipart(request, contentType, mkdtempSync(join(spoolDirectory, 'request-')));
+			return { parts, form: formObject(parts) };
+		} catch (error) {
+			// Read the rest, so the answer can still be sent.
+			for await (const _chunk of request) void _chunk;
+			return { formError: (error as Error).message };
+		}
+	}
 	let idCounter = 0;
 	let streamCounter = 0;
 	let serverUrl = '';
@@ -1206,23 +1251,84 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 		if (!exchange.clientGone()) exchange.response.end();
 	}
 
+	/** A file answer, read from disk when it lives there; faults may cut it off or stall it part-way. */
+	async function sendFile(exchange: Exchange, outcome: OutcomeBinary, fault: Fault | undefined): Promise<void> {
+		const stop = fault?.cutBodyAfterBytes ?? fault?.stallBodyAfterBytes;
+		if (!outcome.path && stop === undefined) return sendText(exchange, 200, outcome.contentType, outcome.data);
+		if (exchange.clientGone()) return;
+		const length = outcome.path ? statSync(outcome.path).size : outcome.data.length;
+		const { response } = exchange;
+		response.writeHead(200, { ...baseHeaders(exchange, outcome.contentType), 'Content-Length': String(length) });
+		const end = Math.min(stop ?? length, length);
+		if (end > 0) {
+			const body = outcome.path ? createReadStream(outcome.path, { end: end - 1 }) : [outcome.data.subarray(0, end)];
+			for await (const chunk of body) {
+				if (exchange.clientGone()) return;
+				if (!response.write(chunk)) await drained(response);
+			}
+		}
+		if (fault?.cutBodyAfterBytes !== undefined) {
+			// The connection closes as if the server went away mid-body.
+			await new Promise<void>((resolve) => response.write('', () => resolve()));
+			exchange.request.socket.destroy();
+			return;
+		}
+		if (fault?.stallBodyAfterBytes !== undefined) {
+			while (!exchange.clientGone()) await sleep(10);
+			return;
+		}
+		response.end();
+	}
+
 	async function send(exchange: Exchange, outcome: Outcome, fault: Fault | undefined): Promise<void> {
 		if (outcome.kind === 'sse') return writeStream(exchange, outcome, fault);
-		if (outcome.kind === 'binary') return sendText(exchange, 200, outcome.contentType, outcome.data);
+		if (outcome.kind === 'binary') return sendFile(exchange, outcome, fault);
 		sendText(exchange, outcome.status, 'application/json', JSON.stringify(outcome.payload));
+	}
+
+	/** Reads a body up to `afterBytes` and records the request; the client decides when it ends. */
+	async function holdBody(request: IncomingMessage, response: ServerResponse, afterBytes: number): Promise<void> {
+		let read = 0;
+		const captured: CapturedRequest = {
+			method: request.method ?? 'POST',
+			path: normalisePathname(rawPathname(request.url ?? '/')),
+			fullPath: request.url ?? '/',
+			headers: { ...request.headers },
+			rawBody: '',
+			body: undefined,
+			rawBytes: Buffer.alloc(0),
+			heldAfterBytes: 0,
+		};
+		requests.push(captured);
+		response.once('close', () => (captured.abortedByClient = true));
+		const onData = (chunk: Buffer) => {
+			read += chunk.length;
+			captured.heldAfterBytes = read;
+			if (read < afterBytes) return;
+			request.off('data', onData);
+			request.pause();
+		};
+		request.on('data', onData);
+		// A paused socket does not see the client leave; close() ends the wait.
+		while (!response.destroyed && !request.socket.destroyed) await sleep(10);
 	}
 
 	async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
 		let responseClosed = false;
 		response.on('close', () => (responseClosed = true));
-		const rawBytes = await readBody(request);
-		const rawBody = rawBytes.toString('utf8');
 		const method = request.method ?? 'GET';
 		const fullPath = request.url ?? '/';
+		const held = heldBodies.findIndex((entry) => entry.match.test(fullPath));
+		if (held >= 0) return holdBody(request, response, heldBodies.splice(held, 1)[0].afterBytes);
+		const contentType = request.headers['content-type'];
+		// A body of unknown length (chunked) may be as large as any.
+		const spool = /^multipart\/form-data/i.test(contentType ?? '') && !(Number(request.headers['content-length']) <= spoolAboveBytes);
+		const rawBytes = spool ? Buffer.alloc(0) : await readBody(request);
+		const rawBody = rawBytes.toString('utf8');
 		const route = resolveRoute(method, fullPath);
 		const binaryRoute = matchBinaryRoute(method, normalisePathname(rawPathname(fullPath)));
 		const batchRoute = matchBatchRoute(method, normalisePathname(rawPathname(fullPath)));
-		const multipart = readMultipart(rawBytes, request.headers['content-type']);
+		const multipart = spool ? await spoolRequest(request, contentType) : readMultipart(rawBytes, contentType);
 		const parsed = multipart ? { ok: false as const } : parseJson(rawBody);
 		const captured: CapturedRequest = {
 			method,
@@ -1314,10 +1420,14 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 		failAlways(match, fault) {
 			permanentFaults.push(register(match, fault, Infinity));
 		},
+		holdRequestBody(match, afterBytes) {
+			heldBodies.push({ match, afterBytes });
+		},
 		reset() {
 			requests.length = 0;
 			oneShotFaults.length = 0;
 			permanentFaults.length = 0;
+			heldBodies.length = 0;
 			models.splice(0, models.length, ...cloneDefaultModels());
 			idCounter = 0;
 			streamCounter = 0;
@@ -1331,6 +1441,7 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 				resolve();
 			}
 			pendingTimers.clear();
+			if (spoolDirectory) rmSync(spoolDirectory, { recursive: true, force: true });
 			return new Promise<void>((resolve, reject) => {
 				server.close((error) => (error ? reject(error) : resolve()));
 				server.closeAllConnections();

@@ -1,6 +1,6 @@
 import type { IExecuteSingleFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
 
-import { fileField, type MultipartField, type MultipartFile } from './multipart';
+import { type ByteStream, fileField, fileSize, type MultipartField, type MultipartFile } from './multipart';
 import { InvalidParameter, invalidParameterError } from './errors';
 
 /** A file type recognised from its first bytes. */
@@ -47,7 +47,8 @@ export interface InputFile extends MultipartFile {
 
 /** The multipart field of an input file. */
 export function filePart(name: string, file: InputFile): MultipartField {
-	return fileField(name, { data: file.data, fileName: file.fileName, contentType: file.contentType });
+	const { data, fileName, contentType, size, open, streamClass, base64 } = file;
+	return fileField(name, { data, fileName, contentType, ...(open ? { size, open, streamClass } : {}), ...(base64 === undefined ? {} : { size, base64 }) });
 }
 
 export const MEGABYTE = 1024 * 1024;
@@ -65,11 +66,46 @@ export function uploadFileName(fileName: string | undefined, kind: FileKind | un
 	return `${name}.${kind.extension}`;
 }
 
+/** The most an endpoint takes, and who says so ("the Files API"), for errors. */
+export interface SizeLimit {
+	maxBytes: number;
+	limitOf: string;
+}
+
+/** Bytes read from the start of a stored file: enough for every signature and a PNG's dimensions. */
+const HEAD_BYTES = 64;
+const HEAD_BASE64_CHARS = 88;
+const PLAIN_BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** The first bytes of a stored file, and the class of the stream they came from. */
+async function headOf(context: IExecuteSingleFunctions, id: string): Promise<{ head: Buffer; streamClass: ByteStream['constructor'] }> {
+	const stream = (await context.helpers.getBinaryStream(id)) as unknown as ByteStream;
+	const chunks: Buffer[] = [];
+	let length = 0;
+	try {
+		for await (const chunk of stream) {
+			chunks.push(chunk);
+			length += chunk.length;
+			if (length >= HEAD_BYTES) break;
+		}
+	} finally {
+		if (!stream.destroyed) stream.destroy();
+	}
+	return { head: Buffer.concat(chunks).subarray(0, HEAD_BYTES), streamClass: stream.constructor };
+}
+
 /**
- * Reads a binary field of the current item; n8n's filesystem and database modes both work.
- * `label` names the parameter in errors.
+ * Reads a binary field of the current item; `label` names the parameter in errors. A file in n8n's
+ * binary store (filesystem, database, S3) is not read here: its size comes from its metadata and is
+ * checked against `limit` first, its first bytes are read for its type, and `open` streams it when the
+ * request is sent. Binary data held in the item (a Code node's, or n8n's memory mode) is decoded once.
  */
-export async function readBinaryField(context: IExecuteSingleFunctions, field: string, label: string): Promise<InputFile> {
+export async function readBinaryField(
+	context: IExecuteSingleFunctions,
+	field: string,
+	label: string,
+	limit?: SizeLimit,
+): Promise<InputFile> {
 	const name = field.trim();
 	const binary = context.getInputData().binary ?? {};
 	if (!name || !binary[name]) {
@@ -80,22 +116,43 @@ export async function readBinaryField(context: IExecuteSingleFunctions, field: s
 		);
 	}
 	const metadata = binary[name];
-	const data = await context.helpers.getBinaryDataBuffer(name);
-	const kind = sniffFileKind(data);
 	const declared = (metadata.mimeType ?? '').toLowerCase();
-	const contentType = kind?.mimeType ?? (declared && declared !== 'application/octet-stream' ? declared : 'application/octet-stream');
-	return { data, fileName: uploadFileName(metadata.fileName, kind, name), contentType, kind };
+	const typed = (data: Buffer) => {
+		const kind = sniffFileKind(data);
+		const contentType = kind?.mimeType ?? (declared && declared !== 'application/octet-stream' ? declared : 'application/octet-stream');
+		return { data, fileName: uploadFileName(metadata.fileName, kind, name), contentType, kind };
+	};
+	const check = (size: number) => {
+		const file = { data: Buffer.alloc(0), size, fileName: uploadFileName(metadata.fileName, undefined, name), contentType: declared };
+		if (limit) checkFileSize(file, limit.maxBytes, label, limit.limitOf);
+	};
+	if (!metadata.id) {
+		const base64 = metadata.data;
+		// Clean base64 (as n8n writes it) is decoded into the request body later; anything else here.
+		if (!PLAIN_BASE64.test(base64)) {
+			const data = await context.helpers.getBinaryDataBuffer(name);
+			check(data.length);
+			return typed(data);
+		}
+		const size = Buffer.byteLength(base64, 'base64');
+		check(size);
+		return { ...typed(Buffer.from(base64.slice(0, HEAD_BASE64_CHARS), 'base64')), size, base64 };
+	}
+	const id = metadata.id;
+	const size = (await context.helpers.getBinaryMetadata(id)).fileSize ?? metadata.bytes;
+	check(size);
+	const { head, streamClass } = await headOf(context, id);
+	const open = async () => (await context.helpers.getBinaryStream(id)) as unknown as ByteStream;
+	return { ...typed(head), size, open, streamClass };
 }
 
-/** Refuses a file above the endpoint's limit. */
+/** Refuses a file above the endpoint's limit, and an empty one. */
 export function checkFileSize(file: InputFile, maxBytes: number, label: string, limitOf: string): void {
-	if (file.data.length > maxBytes) {
-		throw new InvalidParameter(
-			label,
-			`"${file.fileName}" is ${sizeText(file.data.length)}; ${limitOf} accepts at most ${sizeText(maxBytes)}`,
-		);
+	const size = fileSize(file);
+	if (size > maxBytes) {
+		throw new InvalidParameter(label, `"${file.fileName}" is ${sizeText(size)}; ${limitOf} accepts at most ${sizeText(maxBytes)}`);
 	}
-	if (file.data.length === 0) throw new InvalidParameter(label, `"${file.fileName}" is empty`);
+	if (size === 0) throw new InvalidParameter(label, `"${file.fileName}" is empty`);
 }
 
 /** The file types an endpoint takes. */

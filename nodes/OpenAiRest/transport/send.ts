@@ -10,6 +10,7 @@ import type {
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE, DEFAULT_BASE_URL } from './constants';
+import { reopenedBody } from './multipart';
 import { readOption } from './parameters';
 import { errorMessageFor } from './errors';
 import {
@@ -78,6 +79,38 @@ export async function apiKeyOf(context: IExecuteSingleFunctions): Promise<string
 	return (await credentialsOf(context))?.apiKey;
 }
 
+/** The most of a streamed error answer that is read: OpenAI's error objects are far smaller. */
+const MAX_ERROR_BODY_BYTES = 1024 * 1024;
+
+/**
+ * A request that asked for a stream (`encoding: 'stream'`) gets an error answer as a stream too; it is
+ * read (up to a limit) and parsed like any other, so the error shows OpenAI's message.
+ */
+async function readStreamedErrorBody(error: unknown): Promise<void> {
+	const response = transportErrorOf(error)?.response;
+	const data = response?.data as (AsyncIterable<Buffer> & { destroy?: () => void }) | undefined;
+	if (!response || typeof data?.[Symbol.asyncIterator] !== 'function' || Buffer.isBuffer(data)) return;
+	const chunks: Buffer[] = [];
+	let length = 0;
+	try {
+		for await (const chunk of data) {
+			chunks.push(Buffer.from(chunk));
+			length += chunk.length;
+			if (length >= MAX_ERROR_BODY_BYTES) break;
+		}
+	} catch {
+		// what arrived is all there is
+	} finally {
+		data.destroy?.();
+	}
+	const text = Buffer.concat(chunks).toString('utf8');
+	try {
+		response.data = JSON.parse(text);
+	} catch {
+		response.data = text;
+	}
+}
+
 /** The error for a stopped execution; n8n reports an execution whose error says "canceled" as canceled. */
 function canceled(context: IExecuteSingleFunctions, what: string): NodeOperationError {
 	return new NodeOperationError(context.getNode(), 'The execution was canceled', {
@@ -94,36 +127,47 @@ export async function sendWithRetries(
 	this: IExecutePaginationFunctions,
 	requestData: DeclarativeRestApiSettings.ResultOptions,
 ): Promise<INodeExecutionData[]> {
-	return await retrying(this, requestData.options, async () => await this.makeRoutingRequest(requestData));
+	return await retrying(this, requestData.options, async (attempt) => {
+		if (attempt > 0) requestData.options.body = reopenedBody(requestData.options.body);
+		return await this.makeRoutingRequest(requestData);
+	});
 }
 
-/** Sends a request of a hook (beyond the routed one) with the credential, the same retries and errors. */
-export async function requestWithRetries(
+/**
+ * Sends a request of a hook (beyond the routed one) with the credential, the same retries and errors.
+ * `receive` handles the answer within the attempt (e.g. stores a streamed body), so a stop while it
+ * runs is reported as one.
+ */
+export async function requestWithRetries<T = IN8nHttpFullResponse>(
 	context: IExecuteSingleFunctions,
 	options: IHttpRequestOptions,
-): Promise<IN8nHttpFullResponse> {
+	receive: (response: IN8nHttpFullResponse) => Promise<T> = async (response) => response as T,
+): Promise<T> {
 	const request = { ...options, returnFullResponse: true };
-	return await retrying(
-		context,
-		request,
-		async () =>
-			(await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, request)) as IN8nHttpFullResponse,
-	);
+	return await retrying(context, request, async (attempt) => {
+		if (attempt > 0) request.body = reopenedBody(request.body);
+		return await receive((await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, request)) as IN8nHttpFullResponse);
+	});
 }
 
 /** Stopping the execution ends a backoff wait at once; n8n-core aborts a request in flight itself. */
-async function retrying<T>(context: IExecuteSingleFunctions, target: RequestTarget, send: () => Promise<T>): Promise<T> {
+async function retrying<T>(
+	context: IExecuteSingleFunctions,
+	target: RequestTarget,
+	send: (attempt: number) => Promise<T>,
+): Promise<T> {
 	const maxRetries = readMaxRetries(context);
 	// Optional call: older n8n versions have no cancel signal.
 	const cancelSignal = context.getExecutionCancelSignal?.();
 	for (let attempt = 0; ; attempt++) {
 		let caught: unknown;
 		try {
-			return await send();
+			return await send(attempt);
 		} catch (error) {
 			caught = error;
 		}
 		if (cancelSignal?.aborted) throw canceled(context, 'Stopped while the request was in flight.');
+		await readStreamedErrorBody(caught);
 		const credentials = await credentialsOf(context);
 		const apiKey = credentials?.apiKey;
 		// The credential replaces the node's default base URL as the request leaves.

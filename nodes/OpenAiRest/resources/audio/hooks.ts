@@ -6,7 +6,8 @@ import type {
 	INodeExecutionData,
 } from 'n8n-workflow';
 
-import { checkFileKind, checkFileSize, checkItem, contentTypeOf, filePart, MEGABYTE, readBinaryField, slugOf } from '../../transport/binary';
+import { checkFileKind, checkItem, contentTypeOf, filePart, MEGABYTE, readBinaryField, slugOf } from '../../transport/binary';
+import { streamToBinary } from '../../transport/download';
 import { multipartRequest, textFields } from '../../transport/multipart';
 import { isSimplified, readOption } from '../../transport/parameters';
 import { sentBody } from '../../transport/sent-request';
@@ -52,15 +53,15 @@ export function checkSpeechBody(body: IDataObject): void {
 	}
 }
 
-/** preSend of Generate Speech: the answer is audio, so it is read as bytes, not parsed as JSON. */
+/** preSend of Generate Speech: the answer is audio, so it is read as a stream of bytes, not parsed as JSON. */
 export async function receiveAudioBytes(
 	this: IExecuteSingleFunctions,
 	requestOptions: IHttpRequestOptions,
 ): Promise<IHttpRequestOptions> {
-	return { ...requestOptions, encoding: 'arraybuffer', json: false };
+	return { ...requestOptions, encoding: 'stream', json: false };
 }
 
-/** postReceive: the audio becomes binary data with the response's MIME type, or the format's. */
+/** postReceive: the audio is stored as binary data while it arrives, with the response's MIME type or the format's. */
 export async function speechToBinary(
 	this: IExecuteSingleFunctions,
 	_items: INodeExecutionData[],
@@ -71,11 +72,11 @@ export async function speechToBinary(
 	const field = readOption(this, 'binaryPropertyName', '') || 'data';
 	const mimeType = contentTypeOf(response.headers) ?? SPEECH_MIME_TYPES[format] ?? 'audio/mpeg';
 	const fileName = `${slugOf(String(sent.input ?? '')) || 'speech'}.${format}`;
-	const data = Buffer.from(response.body as Buffer);
+	const binary = await streamToBinary(this, response, fileName, mimeType);
 	return [
 		{
-			json: { model: sent.model, voice: sent.voice, response_format: format, bytes: data.length },
-			binary: { [field]: await this.helpers.prepareBinaryData(data, fileName, mimeType) },
+			json: { model: sent.model, voice: sent.voice, response_format: format, bytes: binary.bytes },
+			binary: { [field]: binary },
 			pairedItem: { item: this.getItemIndex() },
 		},
 	];
@@ -114,8 +115,7 @@ export async function prepareAudioUpload(
 	const field = this.getNodeParameter('audioBinaryField', 'data') as string;
 	const file = await checkItem(this, async () => {
 		checkTranscriptionBody(body);
-		const audio = await readBinaryField(this, field, 'Input Binary Field');
-		checkFileSize(audio, AUDIO_MAX_BYTES, 'Input Binary Field', 'the audio endpoint');
+		const audio = await readBinaryField(this, field, 'Input Binary Field', { maxBytes: AUDIO_MAX_BYTES, limitOf: 'the audio endpoint' });
 		checkFileKind(audio, AUDIO_KINDS, 'Input Binary Field', 'the audio endpoint');
 		return audio;
 	});

@@ -30,7 +30,8 @@ import {
 	whenSettled,
 } from './gather';
 import { BATCH_LIMITS, splitIntoFiles } from './lines';
-import { type Outcome, outcomesInOrder, parseJsonl, type ResultLine, submittedLines } from './results';
+import { type Outcome, outcomesInOrder, parseJsonLines, type ResultLine, submittedLines } from './results';
+import { responseLines } from '../../transport/download';
 import { rememberSentBody } from '../../transport/sent-request';
 
 /** A synchronous operation a batch can run: its resource, endpoint and hooks. */
@@ -290,14 +291,10 @@ export async function listBatches(
 	return batches.map((json) => ({ json, pairedItem: { item } }));
 }
 
-async function fileText(context: IExecuteSingleFunctions, fileId: string): Promise<string> {
-	const content = await requestWithRetries(context, {
-		method: 'GET',
-		url: `/files/${encodeURIComponent(fileId)}/content`,
-		encoding: 'arraybuffer',
-		json: false,
-	});
-	return Buffer.from(content.body as Buffer).toString('utf8');
+/** A batch file's lines, read as they arrive (streamed), never as one string. */
+async function* fileLines(context: IExecuteSingleFunctions, fileId: string): AsyncGenerator<string> {
+	const request = { method: 'GET' as const, url: `/files/${encodeURIComponent(fileId)}/content`, encoding: 'stream' as const, json: false };
+	yield* responseLines(context, await requestWithRetries(context, request), fileId);
 }
 
 function failureOfOutcome(outcome: Exclude<Outcome, { kind: 'answer' }>, batch: Batch) {
@@ -375,10 +372,10 @@ export function batchResults(targets: BatchTargets) {
 			});
 		}
 		const fail = (message: string) => new NodeOperationError(this.getNode(), message, { itemIndex, description: `Batch ${batch.id}` });
-		const submitted = submittedLines(await fileText(this, String(batch.input_file_id)), fail);
+		const submitted = await submittedLines(fileLines(this, String(batch.input_file_id)), fail);
 		const ids = submitted.map((line) => line.customId);
-		const output = batch.output_file_id ? parseJsonl<ResultLine>(await fileText(this, String(batch.output_file_id)), 'output file', fail) : [];
-		const errors = batch.error_file_id ? parseJsonl<ResultLine>(await fileText(this, String(batch.error_file_id)), 'error file', fail) : [];
+		const output = batch.output_file_id ? await parseJsonLines<ResultLine>(fileLines(this, String(batch.output_file_id)), 'output file', fail) : [];
+		const errors = batch.error_file_id ? await parseJsonLines<ResultLine>(fileLines(this, String(batch.error_file_id)), 'error file', fail) : [];
 		const simplify = this.getNodeParameter('batchSimplify', true) as boolean;
 		const continueOnFail = this.continueOnFail();
 		const results: INodeExecutionData[] = [];

@@ -14,17 +14,13 @@ export type Outcome =
 	| { customId: string; line: number; kind: 'failed'; status?: number; body?: unknown; error?: ResultLine['error'] }
 	| { customId: string; line: number; kind: 'missing' };
 
-/** Parses JSONL text line by line; `where` names the file in the error `fail` makes of a broken line. */
-export function parseJsonl<T>(text: string, where: string, fail: (message: string) => Error): T[] {
+/** Parses the lines of a JSONL file; `where` names the file in the error `fail` makes of a broken line. */
+export async function parseJsonLines<T>(lines: AsyncIterable<string> | Iterable<string>, where: string, fail: (message: string) => Error): Promise<T[]> {
 	const rows: T[] = [];
-	let start = 0;
 	let number = 0;
-	while (start < text.length) {
-		let end = text.indexOf('\n', start);
-		if (end < 0) end = text.length;
+	for await (const text of lines) {
 		number++;
-		const line = text.slice(start, end).trim();
-		start = end + 1;
+		const line = text.trim();
 		if (line === '') continue;
 		try {
 			rows.push(JSON.parse(line) as T);
@@ -36,8 +32,8 @@ export function parseJsonl<T>(text: string, where: string, fail: (message: strin
 }
 
 /** The custom_id and body of each line of an input file, in order. */
-export function submittedLines(inputText: string, fail: (message: string) => Error): Array<{ customId: string; body: IDataObject }> {
-	return parseJsonl<{ custom_id: string; body?: IDataObject }>(inputText, 'input file', fail).map((line) => ({
+export async function submittedLines(lines: AsyncIterable<string> | Iterable<string>, fail: (message: string) => Error): Promise<Array<{ customId: string; body: IDataObject }>> {
+	return (await parseJsonLines<{ custom_id: string; body?: IDataObject }>(lines, 'input file', fail)).map((line) => ({
 		customId: String(line.custom_id),
 		body: line.body ?? {},
 	}));

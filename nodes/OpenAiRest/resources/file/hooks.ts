@@ -8,7 +8,8 @@ import type {
 	INodeExecutionData,
 } from 'n8n-workflow';
 
-import { checkFileSize, checkItem, contentTypeOf, filePart, MEGABYTE, readBinaryField } from '../../transport/binary';
+import { checkItem, contentTypeOf, filePart, MEGABYTE, readBinaryField } from '../../transport/binary';
+import { streamToBinary } from '../../transport/download';
 import { multipartRequest, textFields } from '../../transport/multipart';
 import { readOption } from '../../transport/parameters';
 import { requestWithRetries, sendWithRetries } from '../../transport/send';
@@ -21,11 +22,10 @@ export async function prepareFileUpload(
 	requestOptions: IHttpRequestOptions,
 ): Promise<IHttpRequestOptions> {
 	const field = this.getNodeParameter('fileBinaryField', 'data') as string;
-	const file = await checkItem(this, async () => {
-		const upload = await readBinaryField(this, field, 'Input Binary Field');
-		checkFileSize(upload, FILE_MAX_BYTES, 'Input Binary Field', 'the Files API');
-		return upload;
-	});
+	const file = await checkItem(
+		this,
+		async () => await readBinaryField(this, field, 'Input Binary Field', { maxBytes: FILE_MAX_BYTES, limitOf: 'the Files API' }),
+	);
 	const body = requestOptions.body as IDataObject;
 	fileExpiry(body);
 	return multipartRequest(requestOptions, [filePart('file', file), ...textFields(body)]);
@@ -91,7 +91,7 @@ export function mimeTypeFromName(fileName: string): string {
 
 /**
  * postReceive of Download: the routed request fetched the file object (for its `filename`); this
- * fetches `/files/{id}/content` and returns it as binary data named after the file.
+ * fetches `/files/{id}/content` and stores it as binary data named after the file while it arrives.
  */
 export async function downloadFileContent(
 	this: IExecuteSingleFunctions,
@@ -100,21 +100,11 @@ export async function downloadFileContent(
 ): Promise<INodeExecutionData[]> {
 	const file = response.body as IDataObject;
 	// The credential adds the key and the Base URL, as for the routed request.
-	const content = await requestWithRetries(this, {
-		method: 'GET',
-		url: `/files/${encodeURIComponent(String(file.id))}/content`,
-		encoding: 'arraybuffer',
-		json: false,
-	});
 	const fileName = String(file.filename ?? file.id);
-	const mimeType = contentTypeOf(content.headers) ?? mimeTypeFromName(fileName);
+	const request = { method: 'GET' as const, url: `/files/${encodeURIComponent(String(file.id))}/content`, encoding: 'stream' as const, json: false };
+	const binary = await requestWithRetries(this, request, async (content) =>
+		await streamToBinary(this, content, fileName, contentTypeOf(content.headers) ?? mimeTypeFromName(fileName)),
+	);
 	const field = readOption(this, 'binaryPropertyName', '') || 'data';
-	const data = Buffer.from(content.body as Buffer);
-	return [
-		{
-			json: file,
-			binary: { [field]: await this.helpers.prepareBinaryData(data, fileName, mimeType) },
-			pairedItem: { item: this.getItemIndex() },
-		},
-	];
+	return [{ json: file, binary: { [field]: binary }, pairedItem: { item: this.getItemIndex() } }];
 }

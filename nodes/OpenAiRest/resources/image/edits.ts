@@ -81,9 +81,8 @@ async function editFiles(context: IExecuteSingleFunctions, model: string): Promi
 	}
 	const images: InputFile[] = [];
 	for (const name of names) {
-		const image = await readBinaryField(context, name, label);
+		const image = await readBinaryField(context, name, label, { maxBytes: limits.maxBytes, limitOf: model });
 		checkFileKind(image, limits.kinds, label, model);
-		checkFileSize(image, limits.maxBytes, label, model);
 		if (limits.square) checkSquare(image, label, model);
 		images.push(image);
 	}
@@ -91,7 +90,7 @@ async function editFiles(context: IExecuteSingleFunctions, model: string): Promi
 	const fields: MultipartField[] = images.map((image) => filePart(imageName, image));
 	const maskName = readOption(context, 'maskBinaryField', '').trim();
 	if (maskName) {
-		const mask = await readBinaryField(context, maskName, 'Mask Binary Field');
+		const mask = await readBinaryField(context, maskName, 'Mask Binary Field', { maxBytes: DALL_E_MAX_BYTES, limitOf: 'a mask' });
 		checkMask(mask, images[0]);
 		fields.push(filePart('mask', mask));
 	}
@@ -128,10 +127,9 @@ export async function prepareImageVariation(
 	const body = requestOptions.body as IDataObject;
 	const field = this.getNodeParameter('variationBinaryField', 'data') as string;
 	const image = await checkItem(this, async () => {
-		const file = await readBinaryField(this, field, 'Input Binary Field');
 		const model = String(body.model ?? 'dall-e-2');
+		const file = await readBinaryField(this, field, 'Input Binary Field', { maxBytes: DALL_E_MAX_BYTES, limitOf: model });
 		checkFileKind(file, PNG_ONLY, 'Input Binary Field', model);
-		checkFileSize(file, DALL_E_MAX_BYTES, 'Input Binary Field', model);
 		checkSquare(file, 'Input Binary Field', model);
 		return file;
 	});

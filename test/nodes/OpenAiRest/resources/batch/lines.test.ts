@@ -1,6 +1,6 @@
 import type { BatchLine } from '../../../../../nodes/OpenAiRest/resources/batch/gather';
 import { BATCH_LIMITS, embeddingInputs, splitIntoFiles } from '../../../../../nodes/OpenAiRest/resources/batch/lines';
-import { outcomesInOrder, parseJsonl, submittedLines } from '../../../../../nodes/OpenAiRest/resources/batch/results';
+import { outcomesInOrder, parseJsonLines, submittedLines } from '../../../../../nodes/OpenAiRest/resources/batch/results';
 
 const chat = (id: string, text = 'Hi'): BatchLine => ({ custom_id: id, method: 'POST', url: '/v1/chat/completions', body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: text }] } });
 const embedding = (id: string, inputs: number): BatchLine => ({ custom_id: id, method: 'POST', url: '/v1/embeddings', body: { model: 'text-embedding-3-small', input: Array(inputs).fill('x') } });
@@ -37,10 +37,10 @@ describe('splitIntoFiles', () => {
 describe('batch result files', () => {
 	const answer = (id: string, status = 200, body: unknown = { ok: id }) => ({ id: `r-${id}`, custom_id: id, response: { status_code: status, request_id: `req-${id}`, body }, error: null });
 
-	it('parses JSONL line by line and names a broken line', () => {
-		expect(parseJsonl('{"a":1}\n\n{"a":2}', 'output file', fail)).toEqual([{ a: 1 }, { a: 2 }]);
-		expect(() => parseJsonl('{"a":1}\n{oops', 'output file', fail)).toThrow('Line 2 of the output file is not valid JSON');
-		expect(submittedLines(`${JSON.stringify(chat('x'))}\n${JSON.stringify(chat('y'))}\n`, fail)).toEqual([
+	it('parses JSONL line by line and names a broken line', async () => {
+		await expect(parseJsonLines(['{"a":1}', '', '{"a":2}'], 'output file', fail)).resolves.toEqual([{ a: 1 }, { a: 2 }]);
+		await expect(parseJsonLines(['{"a":1}', '{oops'], 'output file', fail)).rejects.toThrow('Line 2 of the output file is not valid JSON');
+		await expect(submittedLines([JSON.stringify(chat('x')), JSON.stringify(chat('y'))], fail)).resolves.toEqual([
 			{ customId: 'x', body: chat('x').body },
 			{ customId: 'y', body: chat('y').body },
 		]);
