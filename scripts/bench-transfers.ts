@@ -69,7 +69,8 @@ function report(results: TransferResult[], version: string, loadAtStart: string)
 	const above = (which: TransferCase) => median(peaks(which)) - baseline;
 	const unchanged = (which: TransferCase) => runs(which).every((result) => result.bytesUnchanged);
 	const signed = (mb: number) => `${mb < 0 ? '−' : '+'}${Math.abs(mb).toFixed(0)} MB`;
-	const cell = (which: TransferCase) => `${signed(above(which))} (${(above(which) / TRANSFER_MB).toFixed(2)} ×)${unchanged(which) ? '' : ', bytes CHANGED'}`;
+	const ratio = (which: TransferCase) => `${above(which) < 0 ? '−' : ''}${Math.abs(above(which) / TRANSFER_MB).toFixed(2)} ×`;
+	const cell = (which: TransferCase) => `${signed(above(which))} (${ratio(which)})${unchanged(which) ? '' : ', bytes CHANGED'}`;
 	const verdict = (which: TransferCase) => (above(which) <= TARGET_MB && unchanged(which) ? 'met' : 'missed');
 	const spread = (which: TransferCase) => `${Math.min(...peaks(which)).toFixed(0)}–${Math.max(...peaks(which)).toFixed(0)}`;
 	const date = new Date().toISOString().slice(0, 10);
@@ -80,9 +81,9 @@ function report(results: TransferResult[], version: string, loadAtStart: string)
 		`A ${TRANSFER_MB} MiB file of random bytes, in n8n ${version} (filesystem binary mode, \`n8n execute\`, one process per run), on ${date};`,
 		`load average ${loadAtStart} at the start and ${loadavg()[0].toFixed(1)} at the end. Peak RSS is the n8n process's VmHWM, the median`,
 		`of ${ROUNDS} interleaved rounds; "above baseline" is it minus the median of the runs that only read the file (Read/Write Files`,
-		`from Disk): ${baseline.toFixed(0)} MB, ranging ${spread('baseline')} MB, which is the noise of n8n's own start. Uploads read the file`,
-		'from disk first (as the baseline does), downloads write it to disk after (Write Files to Disk streams it); sha256 is checked',
-		'both ways in every run.',
+		`from Disk): ${baseline.toFixed(0)} MB (${spread('baseline')} MB). Single runs vary by tens of MB (the ranges below), mostly in n8n's`,
+		'own start, so only medians are compared. Uploads read the file from disk first (as the baseline does), downloads write it',
+		'to disk after (Write Files to Disk streams it); sha256 is checked both ways in every run.',
 		'',
 		'| operation | this node | HTTP Request node | HTTP Request, Follow Redirects off | target (this node) | |',
 		'| --- | --- | --- | --- | --- | --- |',

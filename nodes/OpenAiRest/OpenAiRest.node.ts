@@ -4,6 +4,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { audioFields, audioOperations } from './resources/audio/description';
 import { batchDescription } from './resources/batch/description';
 import { chatFields, chatOperations } from './resources/chat/description';
+import { conversationFields, conversationOperations } from './resources/conversation/description';
 import { editFields, editOperations } from './resources/edit/description';
 import { embeddingFields, embeddingOperations } from './resources/embedding/description';
 import { fileFields, fileOperations } from './resources/file/description';
@@ -34,7 +35,7 @@ export class OpenAiRest implements INodeType {
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
 		description:
-			'Responses, chat, completions, embeddings, edits, images, audio, files, models, moderations and batches through the OpenAI REST API or a compatible server',
+			'Responses, conversations, chat, completions, embeddings, edits, images, audio, files, models, moderations and batches through the OpenAI REST API or a compatible server',
 		documentationUrl: 'https://github.com/n8n-nodes-openai-rest/n8n-nodes-openai-rest#readme',
 		defaults: { name: 'OpenAI REST' },
 		usableAsTool: true,
@@ -59,6 +60,7 @@ export class OpenAiRest implements INodeType {
 					{ name: 'Audio', value: 'audio' },
 					{ name: 'Batch', value: 'batch' },
 					{ name: 'Chat', value: 'chat' },
+					{ name: 'Conversation', value: 'conversation' },
 					{ name: 'Edit', value: 'edit' },
 					{ name: 'Embedding', value: 'embedding' },
 					{ name: 'File', value: 'file' },
@@ -93,6 +95,8 @@ export class OpenAiRest implements INodeType {
 			...audioFields,
 			fileOperations,
 			...fileFields,
+			conversationOperations,
+			...conversationFields,
 			...batch.fields,
 		],
 	};

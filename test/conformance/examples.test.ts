@@ -10,6 +10,7 @@ import {
 	simplifyModerationBody,
 	simplifyTextBody,
 } from '../../nodes/OpenAiRest/fields/output';
+import { compactConversation, simplifyItem } from '../../nodes/OpenAiRest/resources/conversation/hooks';
 import { assembleChatCompletion, readOpenAiStream } from '../../nodes/OpenAiRest/transport/sse';
 import { readExample, requireSpec, type SpecEra } from '../support/spec';
 
@@ -235,6 +236,27 @@ describeWithSpec('official example responses through the simplify functions', ()
 				'model-id-1',
 				'model-id-2',
 			]);
+		});
+	});
+
+	describe('conversations', () => {
+		it('makes each example item one row of role and text', () => {
+			const list = example('latest', 'listConversationItems-0-Default.json');
+			expect((list.data as IDataObject[]).map(simplifyItem)).toEqual([{ id: 'msg_abc', role: 'user', text: 'Hello!' }]);
+			const added = example('latest', 'createConversationItems-0-Default.json');
+			expect((added.data as IDataObject[]).map(simplifyItem)).toEqual([
+				{ id: 'msg_abc', role: 'user', text: 'Hello!' },
+				{ id: 'msg_def', role: 'user', text: 'How are you?' },
+			]);
+			expect(simplifyItem(example('latest', 'getConversationItem-0-Default.json'))).toEqual({ id: 'msg_abc', role: 'user', text: 'Hello!' });
+		});
+
+		it('keeps an example conversation\'s ID and metadata, and a deletion\'s outcome, for an agent', () => {
+			for (const name of ['createConversation-0-Default.json', 'getConversation-0-Default.json', 'deleteConversationItem-0-Default.json']) {
+				expect(compactConversation(example('latest', name))).toEqual({ id: 'conv_123', metadata: { topic: 'demo' } });
+			}
+			expect(compactConversation(example('latest', 'updateConversation-0-Default.json'))).toEqual({ id: 'conv_123', metadata: { topic: 'project-x' } });
+			expect(compactConversation(example('latest', 'deleteConversation-0-Default.json'))).toEqual({ id: 'conv_123', deleted: true });
 		});
 	});
 });

@@ -36,6 +36,7 @@ function fromItems(matrixCase: MatrixCase): MatrixCase | undefined {
 		name: `batch ← ${matrixCase.name}`,
 		parameters: { ...parameters, resource: 'batch', operation: batchOperation },
 		input: matrixCase.input,
+		rewrites: matrixCase.rewrites,
 		expectError: matrixCase.expectError ?? (options.stream === true ? 'Invalid "Stream"' : undefined),
 	};
 }

@@ -8,6 +8,7 @@ import type { NodeRun, RunOptions } from '../support/engine';
 import type { CapturedRequest, OpenAiServer } from '../support/openai-server';
 import { batchCasesFrom } from './matrix-batch';
 import { binaryCases } from './matrix-binary';
+import { conversationMatrixCases } from './matrix-conversation';
 import { retryCases } from './retry-cases';
 
 export interface MatrixCase {
@@ -20,6 +21,8 @@ export interface MatrixCase {
 	arrange?: (server: OpenAiServer) => void | Promise<void>;
 	/** The run must fail with a message containing this; otherwise it must succeed. */
 	expectError?: string;
+	/** Parameters this case's hooks rewrite on purpose (checked by `check`), e.g. a prompt that becomes a message. */
+	rewrites?: string[];
 	/** Checks beyond "the routed values arrive in the body"; `requests` are the API requests only. */
 	check?: (run: NodeRun, requests: CapturedRequest[]) => void;
 }
@@ -789,7 +792,8 @@ const responseCases: MatrixCase[] = [
 	},
 	{
 		name: 'response: conversation',
-		parameters: response({ conversation: 'conv_123' }),
+		parameters: response({ conversation: 'conv_000001' }),
+		arrange: (server) => void server.conversations.seed(0),
 	},
 	{
 		name: 'response: previous response ID the server does not know',
@@ -892,6 +896,7 @@ const SYNCHRONOUS: MatrixCase[] = [
 	...responseCases,
 	...embeddingCases,
 	...binaryCases,
+	...conversationMatrixCases,
 ];
 
 export const MATRIX: MatrixCase[] = [...SYNCHRONOUS, ...batchCasesFrom(SYNCHRONOUS)];

@@ -234,6 +234,7 @@ describe('OpenAI REST in the n8n editor (browser)', () => {
 			'Audio',
 			'Batch',
 			'Chat',
+			'Conversation',
 			'Edit',
 			'Embedding',
 			'File',

@@ -107,7 +107,7 @@ describe('example workflows in a real n8n (import + execute)', () => {
 	describe('the files', () => {
 		it('cover every resource of the node', () => {
 			const resources = examples.flatMap((example) => ourNodes(example.workflow).map((node) => node.parameters.resource));
-			expect([...new Set(resources)].sort()).toEqual(['audio', 'batch', 'chat', 'edit', 'embedding', 'file', 'image', 'model', 'moderation', 'response', 'text']);
+			expect([...new Set(resources)].sort()).toEqual(['audio', 'batch', 'chat', 'conversation', 'edit', 'embedding', 'file', 'image', 'model', 'moderation', 'response', 'text']);
 		});
 
 		it('all refer to one credential, by id and name', () => {
@@ -306,6 +306,51 @@ describe('example workflows in a real n8n (import + execute)', () => {
 			'GET /files/file-000001/content',
 			'GET /files/file-000002/content',
 		]);
+	});
+
+	it('conversation: two responses continue a conversation, which is tagged, read back and deleted', async () => {
+		const result = await run('conversation.json');
+		const [conversation] = nodeOutput(result, 'Start a Conversation');
+		expect(conversation.json).toMatchObject({ id: 'conv_000001', object: 'conversation', metadata: { topic: 'automation' } });
+		expect(nodeOutput(result, 'Ask in the Conversation')[0].json).toMatchObject({ status: 'completed', output_text: 'Echo: Name one open-source workflow automation tool.' });
+		expect(nodeOutput(result, 'Ask a Follow-up')[0].json).toMatchObject({ status: 'completed', output_text: 'Echo: And what does it cost?' });
+		expect(nodeOutput(result, 'Mark It Answered')[0].json).toMatchObject({ metadata: { topic: 'automation', status: 'answered' } });
+		expect(nodeOutput(result, 'Read the Conversation').map((item) => [item.json.role, item.json.text])).toEqual([
+			['developer', 'Answer in one short sentence.'],
+			['user', 'Name one open-source workflow automation tool.'],
+			['assistant', 'Echo: Name one open-source workflow automation tool.'],
+			['user', 'And what does it cost?'],
+			['assistant', 'Echo: And what does it cost?'],
+		]);
+		expect(nodeOutput(result, 'Delete the Conversation').map((item) => item.json)).toEqual([{ id: 'conv_000001', object: 'conversation.deleted', deleted: true }]);
+		expect(requestsSeen()).toEqual([
+			'POST /conversations',
+			'POST /responses',
+			'POST /responses',
+			'POST /conversations/conv_000001',
+			'GET /conversations/conv_000001/items?order=asc&limit=100',
+			'DELETE /conversations/conv_000001',
+		]);
+		// The first response got the whole output of Create as its Conversation ID.
+		expect(server.requests[1].body).toMatchObject({ conversation: 'conv_000001', input: 'Name one open-source workflow automation tool.' });
+		expect(server.conversations.conversations.size).toBe(0);
+	});
+
+	it('image analysis: a PNG made in the workflow reaches a Response and a Chat node byte for byte', async () => {
+		const result = await run('image-analysis.json');
+		const seen = `[image/png 4x3, ${TEST_PNG.length} bytes]`;
+		expect(nodeOutput(result, 'Describe with a Response')[0].json).toMatchObject({ output_text: `Echo: What colour is this image? ${seen}` });
+		expect(nodeOutput(result, 'Describe with Chat')[0].json).toMatchObject({ content: `Echo: Describe this image in one word. ${seen}` });
+		expect(requestsSeen().sort()).toEqual(['POST /chat/completions', 'POST /responses']);
+		const dataUrl = `data:image/png;base64,${TEST_PNG.toString('base64')}`;
+		const response = server.requests.find((request) => request.path === '/responses')!;
+		expect(response.body).toMatchObject({
+			input: [{ role: 'user', content: [{ type: 'input_text', text: 'What colour is this image?' }, { type: 'input_image', image_url: dataUrl, detail: 'low' }] }],
+		});
+		const chat = server.requests.find((request) => request.path === '/chat/completions')!;
+		expect(chat.body).toMatchObject({
+			messages: [{ role: 'user', content: [{ type: 'text', text: 'Describe this image in one word.' }, { type: 'image_url', image_url: { url: dataUrl, detail: 'low' } }] }],
+		});
 	});
 
 	it('fails the run with the API error when the key is rejected', async () => {

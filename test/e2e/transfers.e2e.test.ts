@@ -9,8 +9,8 @@ import { e2eEnvironment, forgetProcessGroup, recordProcessGroup } from './suppor
 
 const FILE_MB = 200;
 /**
- * Generous: n8n's own start moves its peak by up to about 50 MB from run to run (docs/benchmarks.md);
- * a node that held the file once would add 200.
+ * Generous: single runs of n8n's peak differ by up to about 80 MB, mostly in its own start
+ * (docs/benchmarks.md); a node that held the file once would add 200.
  */
 const BOUND_MB = 120;
 

@@ -4,6 +4,7 @@
  * createEmbedding-*) and are deterministic functions of the request, like the rest of the server.
  */
 import type { CapturedRequest } from './openai-server';
+import { describeInlinePart } from './openai-server-attachments';
 
 type JsonObject = Record<string, unknown>;
 
@@ -164,8 +165,10 @@ export function noResponsesApi(status: 404 | 405, method: string, pathname: stri
 // Create
 // ---------------------------------------------------------------------------------------------
 
+/** A part's text; inline images and files are described ("[image/png 4x3, 69 bytes]"), so tests see they arrived. */
 function partText(part: unknown): string {
-	return isRecord(part) && (part.type === 'input_text' || part.type === 'output_text') && typeof part.text === 'string' ? part.text : '';
+	if (isRecord(part) && (part.type === 'input_text' || part.type === 'output_text') && typeof part.text === 'string') return part.text;
+	return describeInlinePart(part) ?? '';
 }
 
 function contentText(content: unknown): string {

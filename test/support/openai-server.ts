@@ -21,9 +21,18 @@ import {
 	type ResponsesStreamEnd,
 	ResponsesStore,
 } from './openai-server-responses';
+import { describeInlinePart } from './openai-server-attachments';
 import { formObject, type FormObject, parseMultipart, type ParsedPart, spoolMultipart } from './multipart';
 import { createFileStore, dispatchBinary, type FileStore, matchBinaryRoute, resetFileStore } from './openai-server-binary';
 import { type BatchStore, createBatchStore, dispatchBatch, matchBatchRoute, resetBatchStore } from './openai-server-batch';
+import {
+	type ConversationRoute,
+	ConversationStore,
+	conversationNotFound,
+	handleConversations,
+	resolveConversationRoute,
+	storedItem,
+} from './openai-server-conversations';
 
 // ---------------------------------------------------------------------------------------------
 // Public types
@@ -110,6 +119,8 @@ export interface OpenAiServer {
 	files: FileStore;
 	/** Batches of the Batch API, how they end, and the limits of their input files. */
 	batches: BatchStore;
+	/** Conversations and their items (POST /conversations, and responses created in one). */
+	conversations: ConversationStore;
 	/**
 	 * The next request whose path matches is read only up to `afterBytes` of its body, then never read or
 	 * answered (an upload in flight); it is recorded at once, `heldAfterBytes` saying how much was read.
@@ -349,7 +360,7 @@ function defaultFaultBody(status: number) {
 // Routing
 // ---------------------------------------------------------------------------------------------
 
-type Endpoint = 'chat' | 'completions' | 'edits' | 'images' | 'modelList' | 'modelGet' | 'moderations' | 'file' | 'embeddings' | 'responses';
+type Endpoint = 'chat' | 'completions' | 'edits' | 'images' | 'modelList' | 'modelGet' | 'moderations' | 'file' | 'embeddings' | 'responses' | 'conversations';
 
 interface Route {
 	endpoint: Endpoint | null;
@@ -359,6 +370,8 @@ interface Route {
 	param?: string;
 	/** The Responses API operation of a /responses path. */
 	responses?: ResponsesRoute;
+	/** The Conversations API operation of a /conversations path. */
+	conversations?: ConversationRoute;
 }
 
 /** Matched against the end of the path, so any prefix works. Order matters (chat before completions). */
@@ -395,6 +408,14 @@ function rawPathname(rawUrl: string): string {
 
 export function resolveRoute(method: string, rawUrl: string): Route {
 	const pathname = normalisePathname(rawPathname(rawUrl));
+	const conversations = resolveConversationRoute(method, pathname);
+	if (conversations.matched) {
+		// The query stays on the path, so the conformance check validates limit, order, after and include.
+		const query = rawUrl.includes('?') ? `?${rawUrl.split('?')[1]}` : '';
+		return conversations.route
+			? { endpoint: 'conversations', path: conversations.route.path + query, conversations: conversations.route }
+			: { endpoint: null, path: pathname };
+	}
 	const responses = resolveResponsesRoute(method, pathname);
 	if (responses.matched) {
 		// A page request keeps its query on the path, so the conformance check validates limit, order and after.
@@ -450,13 +471,16 @@ interface TokenUsage {
 const CHAT_CONTENT_PIECE_SIZES = [3, 5, 2, 4, 6];
 const TOOL_ARGUMENT_PIECE_SIZES = [4, 7, 3, 6];
 
-/** Text of a message's content: a string, or the text parts of a parts array joined with a space. */
+/**
+ * Text of a message's content: a string, or the text parts of a parts array joined with a space. Inline
+ * images and files are described ("[image/png 4x3, 69 bytes]"), so tests see they arrived.
+ */
 function messageText(content: unknown): string {
 	if (typeof content === 'string') return content;
 	if (!Array.isArray(content)) return '';
 	return content
-		.filter((part): part is { type: 'text'; text: string } => isRecord(part) && part.type === 'text' && typeof part.text === 'string')
-		.map((part) => part.text)
+		.map((part) => (isRecord(part) && part.type === 'text' && typeof part.text === 'string' ? part.text : describeInlinePart(part)))
+		.filter((text): text is string => !!text)
 		.join(' ');
 }
 
@@ -945,6 +969,7 @@ interface HandlerContext {
 	serverUrl: string;
 	nextId(prefix: string): string;
 	responsesStore: ResponsesStore;
+	conversations: ConversationStore;
 }
 
 /** Endpoints where `model` must be given (images and moderations have defaults). */
@@ -993,7 +1018,31 @@ function dispatchResponses(route: ResponsesRoute, fullPath: string, rawBody: str
 	const body = parsed.value;
 	const model = isRecord(body) ? body.model : undefined;
 	if (route.operation === 'create' && typeof model === 'string' && !context.models.some((entry) => entry.id === model)) return modelNotFound(model);
-	return handleResponses(route, { body, fullPath }, context.responsesStore);
+	const conversation = route.operation === 'create' && isRecord(body) ? conversationIdOf(body.conversation) : undefined;
+	if (conversation !== undefined && !context.conversations.conversations.has(conversation)) return conversationNotFound(conversation, 'conversation');
+	const answer = handleResponses(route, { body, fullPath }, context.responsesStore);
+	if (conversation !== undefined) addToConversation(conversation, body as JsonObject, answer, context.conversations);
+	return answer;
+}
+
+/** The conversation a create request names: an ID, or an object with one. */
+function conversationIdOf(value: unknown): string | undefined {
+	if (typeof value === 'string') return value;
+	return isRecord(value) && typeof value.id === 'string' ? value.id : undefined;
+}
+
+/** A response made in a conversation adds its input and output items to it, as OpenAI does. */
+function addToConversation(id: string, body: JsonObject, answer: Outcome, store: ConversationStore): void {
+	let response: unknown;
+	if (answer.kind === 'json' && answer.status === 200) response = answer.payload;
+	if (answer.kind === 'sse') {
+		const last = answer.events[answer.events.length - 1] ?? '';
+		response = (JSON.parse(last.slice(last.indexOf('data: ') + 'data: '.length)) as JsonObject).response;
+	}
+	if (!isRecord(response) || !Array.isArray(response.output)) return;
+	const input = typeof body.input === 'string' ? [{ role: 'user', content: body.input }] : Array.isArray(body.input) ? body.input : [];
+	const nextId = (prefix: string) => store.nextId(prefix);
+	store.append(id, [...input.filter(isRecord).map((item) => storedItem(item, nextId)), ...(response.output as JsonObject[])]);
 }
 
 function dispatch(method: string, fullPath: string, route: Route, rawBody: string, context: HandlerContext): Outcome {
@@ -1008,6 +1057,11 @@ function dispatch(method: string, fullPath: string, route: Route, rawBody: strin
 			return handleFile(route.param ?? '');
 		case 'responses':
 			return dispatchResponses(route.responses!, fullPath, rawBody, context);
+		case 'conversations': {
+			const parsed = parseJson(rawBody);
+			if (!parsed.ok) return errorOutcome(400, MALFORMED_JSON_MESSAGE);
+			return handleConversations(route.conversations!, { body: parsed.value, fullPath }, context.conversations);
+		}
 		default:
 			return dispatchPost(route.endpoint, rawBody, context);
 	}
@@ -1204,6 +1258,7 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 	let streamCounter = 0;
 	let serverUrl = '';
 	const responsesStore = new ResponsesStore();
+	const conversations = new ConversationStore();
 	const files = createFileStore();
 	const batches = createBatchStore();
 
@@ -1224,6 +1279,7 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 		},
 		nextId: (prefix) => `${prefix}-${String(++idCounter).padStart(6, '0')}`,
 		responsesStore,
+		conversations,
 	};
 
 	/** A request line of a batch, answered by the same handler as the synchronous request. */
@@ -1413,6 +1469,7 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 		models,
 		files,
 		batches,
+		conversations,
 		failNext(match, fault, times = 1) {
 			if (!Number.isInteger(times) || times < 1) throw new RangeError(`failNext times must be a positive integer, got ${times}`);
 			oneShotFaults.push(register(match, fault, times));
@@ -1432,6 +1489,7 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 			idCounter = 0;
 			streamCounter = 0;
 			responsesStore.reset();
+			conversations.reset();
 			resetFileStore(files);
 			resetBatchStore(batches);
 		},

@@ -92,3 +92,9 @@ export function makePng(width: number, height: number, rgb: [number, number, num
 
 /** A 4x3 solid red PNG, served as every fake generated image. */
 export const TEST_PNG: Buffer = makePng(4, 3, [255, 0, 0]);
+
+/** Width and height from a PNG's IHDR chunk; undefined for other data. */
+export function pngSize(data: Buffer): { width: number; height: number } | undefined {
+	if (data.length < 24 || !data.subarray(0, 8).equals(PNG_SIGNATURE) || data.toString('latin1', 12, 16) !== 'IHDR') return undefined;
+	return { width: data.readUInt32BE(16), height: data.readUInt32BE(20) };
+}

@@ -76,6 +76,80 @@ export const imageDetailField: INodeProperties = {
 	description: 'How closely the model looks at the images: low is cheaper and faster',
 };
 
+/** What the Responses and Conversations APIs can add to their items (`include`). */
+export const INCLUDE_OPTIONS = [
+	{ name: 'Code Interpreter Outputs', value: 'code_interpreter_call.outputs' },
+	{ name: 'Computer Call Image URLs', value: 'computer_call_output.output.image_url' },
+	{ name: 'File Search Results', value: 'file_search_call.results' },
+	{ name: 'Input Image URLs', value: 'message.input_image.image_url' },
+	{ name: 'Output Log Probabilities', value: 'message.output_text.logprobs' },
+	{ name: 'Reasoning Encrypted Content', value: 'reasoning.encrypted_content' },
+	{ name: 'Web Search Results', value: 'web_search_call.results' },
+	{ name: 'Web Search Sources', value: 'web_search_call.action.sources' },
+];
+
+/** Return All and Limit of a list operation, named after the resource: `<resource>ReturnAll`, `<resource>Limit`. */
+export function returnAllFields(resource: string, operation: string): INodeProperties[] {
+	const returnAll = `${resource}ReturnAll`;
+	return [
+		{
+			displayName: 'Return All',
+			name: returnAll,
+			type: 'boolean',
+			default: false,
+			description: 'Whether to return all results or only up to a given limit',
+			displayOptions: { show: { resource: [resource], operation: [operation] } },
+		},
+		{
+			displayName: 'Limit',
+			name: `${resource}Limit`,
+			type: 'number',
+			default: 50,
+			typeOptions: { minValue: 1 },
+			description: 'Max number of results to return',
+			displayOptions: { show: { resource: [resource], operation: [operation], [returnAll]: [false] } },
+		},
+	];
+}
+
+/** Order of a cursor-paged list (query `order`, newest first by default), in one operation's Options. */
+export function listOrderOption(what: string, operation: string): INodeProperties {
+	return {
+		displayName: 'Order',
+		name: 'order',
+		type: 'options',
+		options: [
+			{ name: 'Ascending', value: 'asc', description: 'Oldest first' },
+			{ name: 'Descending', value: 'desc', description: 'Newest first' },
+		],
+		default: 'desc',
+		description: `The order of the ${what}`,
+		displayOptions: { show: { '/operation': [operation] } },
+		routing: { send: { type: 'query', property: 'order' } },
+	};
+}
+
+/** Input Binary Fields of a message row (Chat and Response): files from the item that go with the message. */
+export const binaryFieldsField: INodeProperties = {
+	displayName: 'Input Binary Fields',
+	name: 'binaryFields',
+	type: 'string',
+	default: '',
+	placeholder: 'e.g. data, invoice',
+	description:
+		'For user messages: binary fields of the input item holding images (PNG, JPEG, WebP, GIF) or documents (PDF, Word, text, …) to send with the message, separated by commas; at most 50 MB in all',
+};
+
+/** File IDs of a message row: uploaded files that go with the message. */
+export const fileIdsField: INodeProperties = {
+	displayName: 'File IDs',
+	name: 'fileIds',
+	type: 'string',
+	default: '',
+	placeholder: 'e.g. file-abc123',
+	description: 'For user messages: IDs of uploaded files (such as PDFs), separated by commas',
+};
+
 /** Sorts options by display name, as n8n's UX guidelines ask for collections. */
 export function sortedOptions(options: INodeProperties[]): INodeProperties[] {
 	return [...options].sort((a, b) => a.displayName.localeCompare(b.displayName));

@@ -213,6 +213,7 @@ function binaryCases(): Case[] {
 		const object = { id: 'file-000001', object: 'file', bytes: 8, created_at: 1, filename: 'rows.jsonl', purpose: 'batch', status: 'processed' };
 		server.files.files.set('file-000001', { object, data: Buffer.from('{"a":1}\n') });
 	};
+	const seedConversation = (server: OpenAiServer) => void server.conversations.seed(1);
 	return [
 		{
 			operation: 'audio: generate speech',
@@ -268,6 +269,63 @@ function binaryCases(): Case[] {
 			optionSent: true,
 			spied: ['option'],
 			arrange: seedFile,
+		},
+		{
+			operation: 'chat: create (files from binary fields)',
+			parameters: {
+				resource: 'chat',
+				operation: 'create',
+				chatModel: expression('model'),
+				messages: { values: [{ role: 'user', content: expression('content'), binaryFields: expression('option') }] },
+			},
+			values: { model: 'gpt-4o-mini', content: 'What is this?', option: 'data' },
+			spied: ['model', 'content', 'option'],
+			binary: image,
+		},
+		{
+			operation: 'response: create (prompt with files from binary fields)',
+			parameters: {
+				resource: 'response',
+				operation: 'create',
+				responseModel: expression('model'),
+				responsePrompt: expression('content'),
+				responseOptions: { binaryFields: expression('option') },
+			},
+			values: { model: 'gpt-4o-mini', content: 'What is this?', option: 'data' },
+			spied: ['model', 'content', 'option'],
+			binary: image,
+		},
+		{
+			operation: 'conversation: create',
+			parameters: {
+				resource: 'conversation',
+				operation: 'create',
+				conversationOptions: { items: '={{ [{ role: "user", content: $json.content }] }}', metadata: '={{ { topic: $json.model } }}', maxRetries: expression('option') },
+			},
+			values: { model: 'demo-topic', content: 'Hello', option: 1 },
+			spied: ['model', 'content', 'option'],
+		},
+		{
+			operation: 'conversation: add items',
+			parameters: { resource: 'conversation', operation: 'addItems', conversationId: expression('model'), conversationItems: expression('content'), conversationOptions: { maxRetries: expression('option') } },
+			values: { model: 'conv_000001', content: 'Hello', option: 1 },
+			spied: ['model', 'content', 'option'],
+			arrange: seedConversation,
+		},
+		{
+			operation: 'conversation: list items',
+			parameters: { resource: 'conversation', operation: 'listItems', conversationId: expression('model'), conversationLimit: expression('option') },
+			values: { model: 'conv_000001', content: '', option: 5 },
+			optionSent: true,
+			spied: ['model', 'option'],
+			arrange: seedConversation,
+		},
+		{
+			operation: 'conversation: get item',
+			parameters: { resource: 'conversation', operation: 'getItem', conversationId: expression('model'), conversationItemId: expression('content'), conversationOptions: { maxRetries: expression('option') } },
+			values: { model: 'conv_000001', content: 'msg_000002', option: 1 },
+			spied: ['model', 'content', 'option'],
+			arrange: seedConversation,
 		},
 		{
 			operation: 'file: download',

@@ -3,8 +3,10 @@ import type { INodeProperties } from 'n8n-workflow';
 import { buildChatBody, MESSAGE_ROWS_KEY } from './hooks';
 import {
 	answerFormatOption,
+	binaryFieldsField,
 	completionCountOption,
 	completionOptions,
+	fileIdsField,
 	imageDetailField,
 	modelField,
 	numberOption,
@@ -18,6 +20,7 @@ import {
 import { assembleStreamedResponse, prepareStreamRequest, simplifyResponse } from '../../fields/output';
 import { operation } from '../../fields/operations';
 import { type BodyRule, COMMON_RULES, SAMPLING_RULES, transformBody, validateBody } from '../../fields/validation';
+import { attachBinaryFiles } from '../../transport/attachments';
 
 const show = showForBatchable('chat', 'create');
 
@@ -42,7 +45,7 @@ export const chatOperations: INodeProperties = {
 		operation('Create Completion', 'create', 'Message a chat model and get its reply', 'Answer a conversation with the next assistant message', {
 			request: { method: 'POST', url: '/chat/completions' },
 			send: {
-				preSend: [validateBody(CHAT_RULES), transformBody(buildChatBody), prepareStreamRequest],
+				preSend: [validateBody(CHAT_RULES), transformBody(buildChatBody), attachBinaryFiles('chat'), prepareStreamRequest],
 			},
 			output: { postReceive: [assembleStreamedResponse, simplifyResponse] },
 		}),
@@ -119,6 +122,8 @@ export const chatFields: INodeProperties[] = [
 							'For user messages to vision models: image URLs or data URLs, separated by commas or new lines',
 					},
 					imageDetailField,
+					binaryFieldsField,
+					fileIdsField,
 				],
 			},
 		],

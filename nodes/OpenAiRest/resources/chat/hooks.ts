@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteSingleFunctions } from 'n8n-workflow';
 
 import { splitUrls } from '../../fields/content';
+import { type FileFields, rowFileParts } from '../../transport/attachments';
 import { readOption } from '../../transport/parameters';
 import { parseJsonText } from '../../fields/validation';
 import { InvalidParameter } from '../../transport/errors';
@@ -8,7 +9,7 @@ import { InvalidParameter } from '../../transport/errors';
 export const CHAT_ROLES = ['developer', 'system', 'user', 'assistant', 'tool'] as const;
 
 /** One row of the message list the user fills in. */
-export interface MessageRow {
+export interface MessageRow extends FileFields {
 	role?: string;
 	content?: string;
 	imageUrls?: string;
@@ -17,18 +18,23 @@ export interface MessageRow {
 
 const MESSAGES_LABEL = 'Messages';
 
-/** Builds OpenAI messages from the list, turning user messages with image URLs into content parts. */
+/**
+ * Builds OpenAI messages from the list, turning user messages with image URLs and files into content parts
+ * (files from binary fields as markers that attachBinaryFiles resolves).
+ */
 export function messagesFromRows(rows: MessageRow[]): IDataObject[] {
-	return rows.map((row) => {
+	return rows.map((row, position) => {
 		const role = row.role ?? 'user';
 		const urls = role === 'user' ? splitUrls(row.imageUrls) : [];
-		if (!urls.length) return { role, content: row.content ?? '' };
+		const files = rowFileParts('chat', row, position);
+		if (!urls.length && !files.length) return { role, content: row.content ?? '' };
 		const detail = row.imageDetail && row.imageDetail !== 'auto' ? { detail: row.imageDetail } : {};
 		return {
 			role,
 			content: [
 				...(row.content ? [{ type: 'text', text: row.content }] : []),
 				...urls.map((url) => ({ type: 'image_url', image_url: { url, ...detail } })),
+				...files,
 			],
 		};
 	});

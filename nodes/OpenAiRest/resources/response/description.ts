@@ -3,10 +3,15 @@ import type { IDisplayOptions, IHttpRequestMethods, INodeProperties, INodeProper
 import {
 	answerFormatOption,
 	batchOperationOf,
+	binaryFieldsField,
+	fileIdsField,
 	imageDetailField,
+	INCLUDE_OPTIONS,
+	listOrderOption,
 	modelField,
 	numberOption,
 	optionsCollection,
+	returnAllFields,
 	routedAs,
 	sendAs,
 	sharedOptions,
@@ -24,6 +29,7 @@ import {
 } from './hooks';
 import { objectRequest, operation } from '../../fields/operations';
 import { type BodyRule, COMMON_RULES, transformBody, validateBody } from '../../fields/validation';
+import { attachBinaryFiles } from '../../transport/attachments';
 
 const RESOURCE = 'response';
 const showFor = (...operation: string[]): IDisplayOptions => ({ show: { resource: [RESOURCE], operation } });
@@ -72,7 +78,7 @@ export const responseOperations: INodeProperties = {
 		}),
 		responseOperation('Create', 'create', 'Create a response', 'Generate a model response with tools, structured output and reasoning', {
 			request: { method: 'POST', url: '/responses' },
-			send: { preSend: [validateBody(RESPONSE_RULES), transformBody(buildResponseBody), prepareResponseStream] },
+			send: { preSend: [validateBody(RESPONSE_RULES), transformBody(buildResponseBody), attachBinaryFiles('responses'), prepareResponseStream] },
 			output: { postReceive: [assembleResponseEvents, simplifyResponses] },
 		}),
 		responseOperation('Delete', 'delete', 'Delete a response', 'Delete a stored response', byId('DELETE')),
@@ -211,24 +217,32 @@ const createOptions = ([
 		type: 'string',
 		default: '',
 		placeholder: 'e.g. conv_abc123',
-		description: 'The conversation this response belongs to; its items are read as context and the new ones added. Not with Previous Response ID.',
+		description:
+			'The conversation this response belongs to: its ID, or the whole output object of a Conversation → Create before this node. Its items are read as context and the new ones added. Not with Previous Response ID.',
 		routing: sendAs('conversation'),
+	},
+	{
+		...fileIdsField,
+		description: 'For Input Type Prompt: IDs of uploaded files (such as PDFs) to send with the prompt, separated by commas',
+		routing: sendAs(DRAFT_KEYS.promptFileIds),
+	},
+	{
+		...imageDetailField,
+		description: 'For Input Type Prompt: how closely the model looks at the images of Input Binary Fields; low is cheaper and faster',
+		routing: sendAs(DRAFT_KEYS.promptImageDetail),
+	},
+	{
+		...binaryFieldsField,
+		description:
+			'For Input Type Prompt: binary fields of the input item holding images (PNG, JPEG, WebP, GIF) or documents (PDF, Word, text, …) to send with the prompt, separated by commas; at most 50 MB in all',
+		routing: sendAs(DRAFT_KEYS.promptBinaryFields),
 	},
 	fileSearchOption,
 	{
 		displayName: 'Include',
 		name: 'include',
 		type: 'multiOptions',
-		options: [
-			{ name: 'Code Interpreter Outputs', value: 'code_interpreter_call.outputs' },
-			{ name: 'Computer Call Image URLs', value: 'computer_call_output.output.image_url' },
-			{ name: 'File Search Results', value: 'file_search_call.results' },
-			{ name: 'Input Image URLs', value: 'message.input_image.image_url' },
-			{ name: 'Output Log Probabilities', value: 'message.output_text.logprobs' },
-			{ name: 'Reasoning Encrypted Content', value: 'reasoning.encrypted_content' },
-			{ name: 'Web Search Results', value: 'web_search_call.results' },
-			{ name: 'Web Search Sources', value: 'web_search_call.action.sources' },
-		],
+		options: INCLUDE_OPTIONS,
 		default: [],
 		description: 'Extra data to include in the response',
 		routing: sendAs('include'),
@@ -397,15 +411,9 @@ export const responseFields: INodeProperties[] = [
 						default: '',
 						description: 'The text of the message',
 					},
-					{
-						displayName: 'File IDs',
-						name: 'fileIds',
-						type: 'string',
-						default: '',
-						placeholder: 'e.g. file-abc123',
-						description: 'For user messages: IDs of uploaded files (such as PDFs), separated by commas',
-					},
+					fileIdsField,
 					imageDetailField,
+					binaryFieldsField,
 					{
 						displayName: 'Image URLs',
 						name: 'imageUrls',
@@ -460,39 +468,11 @@ export const responseFields: INodeProperties[] = [
 		description: 'The ID of the response, for example the ID field of a Create before this node',
 		displayOptions: showFor(...BY_ID),
 	},
-	{
-		displayName: 'Return All',
-		name: 'responseReturnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-		displayOptions: showFor('listInputItems'),
-	},
-	{
-		displayName: 'Limit',
-		name: 'responseLimit',
-		type: 'number',
-		default: 50,
-		typeOptions: { minValue: 1 },
-		description: 'Max number of results to return',
-		displayOptions: { show: { ...showFor('listInputItems').show, responseReturnAll: [false] } },
-	},
+	...returnAllFields(RESOURCE, 'listInputItems'),
 	simplifyField(RESOURCE, showFor('cancel', 'create', 'get')),
 	optionsCollection(RESOURCE, showForBatchable(RESOURCE, 'create', ...BY_ID), [
 		...createOptions,
 		sharedOptions.maxRetries,
-		{
-			displayName: 'Order',
-			name: 'order',
-			type: 'options',
-			options: [
-				{ name: 'Ascending', value: 'asc', description: 'Oldest first' },
-				{ name: 'Descending', value: 'desc', description: 'Newest first' },
-			],
-			default: 'desc',
-			description: 'The order of the input items',
-			displayOptions: onlyFor('listInputItems'),
-			routing: { send: { type: 'query', property: 'order' } },
-		},
+		listOrderOption('input items', 'listInputItems'),
 	]),
 ];

@@ -15,9 +15,12 @@ import type {
 import { NodeApiError } from 'n8n-workflow';
 
 import { splitUrls } from '../../fields/content';
+import { idFrom } from '../../fields/references';
+import { type FileFields, rowFileParts } from '../../transport/attachments';
 import { pairedItems, streamError, streamedBody } from '../../fields/output';
 import { simplifyName } from '../../transport/parameters';
 import { OpenAiStreamError, parseSse } from '../../transport/sse';
+import { readCursorPages } from '../../transport/pages';
 import { apiKeyOf, sendWithRetries } from '../../transport/send';
 import { parseJsonText } from '../../fields/validation';
 import { InvalidParameter } from '../../transport/errors';
@@ -25,7 +28,7 @@ import { InvalidParameter } from '../../transport/errors';
 export const RESPONSE_ROLES = ['user', 'assistant', 'system', 'developer'] as const;
 
 /** One row of the message list the user fills in. */
-export interface ResponseMessageRow {
+export interface ResponseMessageRow extends FileFields {
 	role?: string;
 	content?: string;
 	imageUrls?: string;
@@ -41,6 +44,9 @@ export const DRAFT_KEYS = {
 	fileSearch: 'file_search',
 	codeInterpreter: 'code_interpreter',
 	toolChoiceFunction: 'tool_choice_function',
+	promptBinaryFields: 'prompt_binary_fields',
+	promptFileIds: 'prompt_file_ids',
+	promptImageDetail: 'prompt_image_detail',
 } as const;
 
 const INPUT_JSON_LABEL = 'Input (JSON)';
@@ -58,23 +64,46 @@ export function splitList(value: unknown): string[] {
 		.filter(Boolean);
 }
 
-/** Builds `input` items from the message list: user messages may add image URLs and file IDs as parts. */
+/**
+ * Builds `input` items from the message list: user messages may add image URLs, files from binary fields
+ * (as markers that attachBinaryFiles resolves) and file IDs as parts.
+ */
 export function inputFromRows(rows: ResponseMessageRow[]): IDataObject[] {
-	return rows.map((row) => {
+	return rows.map((row, position) => {
 		const role = row.role ?? 'user';
 		const imageUrls = role === 'user' ? splitUrls(row.imageUrls) : [];
-		const fileIds = role === 'user' ? splitList(row.fileIds) : [];
-		if (!imageUrls.length && !fileIds.length) return { role, content: row.content ?? '' };
+		const files = rowFileParts('responses', row, position);
+		if (!imageUrls.length && !files.length) return { role, content: row.content ?? '' };
 		const detail = row.imageDetail ?? 'auto';
 		return {
 			role,
 			content: [
 				...(row.content ? [{ type: 'input_text', text: row.content }] : []),
 				...imageUrls.map((url) => ({ type: 'input_image', image_url: url, detail })),
-				...fileIds.map((id) => ({ type: 'input_file', file_id: id })),
+				...files,
 			],
 		};
 	});
+}
+
+const PROMPT_FILES_LABEL = 'Options';
+
+/** The prompt's files from Options (Input Type Prompt); the draft keys are removed. */
+function takePromptFiles(body: IDataObject, isPrompt: boolean): IDataObject[] {
+	const row = {
+		binaryFields: body[DRAFT_KEYS.promptBinaryFields] as string | undefined,
+		fileIds: body[DRAFT_KEYS.promptFileIds] as string | undefined,
+		imageDetail: body[DRAFT_KEYS.promptImageDetail] as string | undefined,
+	};
+	delete body[DRAFT_KEYS.promptBinaryFields];
+	delete body[DRAFT_KEYS.promptFileIds];
+	delete body[DRAFT_KEYS.promptImageDetail];
+	const parts = rowFileParts('responses', row, 0, PROMPT_FILES_LABEL);
+	if (parts.length && !isPrompt) {
+		const label = `${PROMPT_FILES_LABEL}: ${row.binaryFields?.trim() ? 'Input Binary Fields' : 'File IDs'}`;
+		throw new InvalidParameter(label, 'only applies to Input Type Prompt; with Define Below, each message has its own');
+	}
+	return parts;
 }
 
 /**
@@ -110,8 +139,12 @@ export function normalizeInput(body: IDataObject): void {
 	const rows = body[DRAFT_KEYS.messageRows] as Record<string, ResponseMessageRow> | undefined;
 	delete body[DRAFT_KEYS.inputJson];
 	delete body[DRAFT_KEYS.messageRows];
+	const promptFiles = takePromptFiles(body, fromJson === undefined && !rows);
 	if (fromJson !== undefined) body.input = inputFromJson(fromJson);
 	else if (rows) body.input = inputFromRows(Object.keys(rows).sort((a, b) => Number(a) - Number(b)).map((key) => rows[key]));
+	else if (promptFiles.length && typeof body.input === 'string') {
+		body.input = [{ role: 'user', content: [...(body.input.trim() ? [{ type: 'input_text', text: body.input }] : []), ...promptFiles] }];
+	}
 	const input = body.input;
 	// Without a prompt, JSON or any message row, the message list was empty.
 	if (input === undefined) throw new InvalidParameter('Messages', 'must contain at least one message');
@@ -219,6 +252,7 @@ export function buildResponseBody(body: IDataObject): void {
 	normalizeTools(body);
 	normalizeTextFormat(body);
 	dropEmptyStrings(body, ['instructions', 'previous_response_id', 'conversation', 'prompt_cache_key', 'safety_identifier']);
+	if (body.conversation !== undefined) body.conversation = idFrom(body.conversation, 'Conversation ID', 'conv_abc123');
 	if (typeof body.safety_identifier === 'string' && body.safety_identifier.length > 64) {
 		throw new InvalidParameter('Safety Identifier', `must be at most 64 characters, got ${body.safety_identifier.length}`);
 	}
@@ -422,12 +456,12 @@ export function assembleResponseStream(body: string): IDataObject {
 // ---------------------------------------------------------------------------------------------
 
 /**
- * Whether an HTTP failure means the server has no Responses API: 405, or a 404 that is not about a model
- * or a response ID (OpenAI's own 404s name them; "Invalid URL (POST /v1/responses)" names neither).
+ * Whether an HTTP failure means the server has no Responses API: 405, or a 404 that is not about a model,
+ * a response or a conversation ID (OpenAI's own 404s name them; "Invalid URL (POST /v1/responses)" names none).
  */
 export function isMissingResponsesApi(status: number | undefined, message: string): boolean {
 	if (status === 405) return true;
-	return status === 404 && !/\b(model|response)\b/i.test(message);
+	return status === 404 && !/\b(model|response|conversation)\b/i.test(message);
 }
 
 export const MISSING_RESPONSES_API_MESSAGE =
@@ -436,8 +470,6 @@ export const MISSING_RESPONSES_API_MESSAGE =
 // ---------------------------------------------------------------------------------------------
 // n8n hooks
 // ---------------------------------------------------------------------------------------------
-
-const MAX_PAGE_SIZE = 100;
 
 /** preSend: a streamed call asks for a text body, so nothing JSON-parses the events first. */
 export async function prepareResponseStream(
@@ -505,15 +537,6 @@ export async function paginateInputItems(
 ): Promise<INodeExecutionData[]> {
 	const returnAll = this.getNodeParameter('responseReturnAll', false) as boolean;
 	const limit = returnAll ? Infinity : (this.getNodeParameter('responseLimit', 50) as number);
-	const rows: IDataObject[] = [];
-	let after: string | undefined;
-	for (;;) {
-		const qs = { ...requestData.options.qs, limit: Math.min(MAX_PAGE_SIZE, limit - rows.length), ...(after ? { after } : {}) };
-		const [page] = await sendResponsesRequest.call(this, { ...requestData, options: { ...requestData.options, qs } });
-		const data = recordsIn(page?.json.data);
-		rows.push(...data);
-		after = typeof page?.json.last_id === 'string' ? page.json.last_id : undefined;
-		if (page?.json.has_more !== true || !data.length || !after || rows.length >= limit) break;
-	}
+	const rows = await readCursorPages(this, requestData, limit, sendResponsesRequest);
 	return pairedItems(this, rows.slice(0, limit));
 }

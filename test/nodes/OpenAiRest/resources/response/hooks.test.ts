@@ -273,6 +273,7 @@ describe('isMissingResponsesApi', () => {
 		[404, 'The model `x` does not exist or you do not have access to it.', false],
 		[404, "Response with id 'resp_1' not found.", false],
 		[404, "Previous response with id 'resp_1' not found.", false],
+		[404, "Conversation with id 'conv_1' not found.", false],
 		[400, 'Bad request', false],
 		[undefined, 'Network', false],
 	])('%s %s → %s', (status, message, expected) => {

@@ -1,0 +1,38 @@
+import type { DeclarativeRestApiSettings, IDataObject, IExecutePaginationFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { sendWithRetries } from './send';
+
+/** The largest page OpenAI's cursor-paged lists serve. */
+export const MAX_PAGE_SIZE = 100;
+
+type Send = (this: IExecutePaginationFunctions, requestData: DeclarativeRestApiSettings.ResultOptions) => Promise<INodeExecutionData[]>;
+
+function isRecord(value: unknown): value is IDataObject {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Reads a cursor-paged list (`data`, `has_more`, `last_id`) in pages of up to 100, each after the last ID of
+ * the one before, until `limit` rows are in or the API has no more. A page that does not move the cursor
+ * ends the list, so a faulty server cannot loop it.
+ */
+export async function readCursorPages(
+	context: IExecutePaginationFunctions,
+	requestData: DeclarativeRestApiSettings.ResultOptions,
+	limit: number,
+	send: Send = sendWithRetries,
+): Promise<IDataObject[]> {
+	const rows: IDataObject[] = [];
+	let after: string | undefined;
+	for (;;) {
+		const qs = { ...requestData.options.qs, limit: Math.min(MAX_PAGE_SIZE, limit - rows.length), ...(after ? { after } : {}) };
+		const [page] = await send.call(context, { ...requestData, options: { ...requestData.options, qs } });
+		const body = page?.json ?? {};
+		const data = Array.isArray(body.data) ? body.data.filter(isRecord) : [];
+		rows.push(...data);
+		const last = typeof body.last_id === 'string' ? body.last_id : undefined;
+		if (body.has_more !== true || !data.length || !last || last === after || rows.length >= limit) break;
+		after = last;
+	}
+	return rows.slice(0, limit);
+}
