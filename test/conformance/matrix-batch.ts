@@ -36,6 +36,7 @@ function fromItems(matrixCase: MatrixCase): MatrixCase | undefined {
 		name: `batch ← ${matrixCase.name}`,
 		parameters: { ...parameters, resource: 'batch', operation: batchOperation },
 		input: matrixCase.input,
+		binary: matrixCase.binary,
 		rewrites: matrixCase.rewrites,
 		expectError: matrixCase.expectError ?? (options.stream === true ? 'Invalid "Stream"' : undefined),
 	};
@@ -95,14 +96,15 @@ const ownCases: MatrixCase[] = [
 		const { resource } = BATCHED[operation];
 		const fields = REQUIRED[resource];
 		// The batched operation's Max Retries covers the upload and the create.
-		const withRetries = (maxRetries: number) => ({ ...fields, [`${resource}Options`]: { ...(resource === 'response' ? { previousResponseId: 'resp_abc123' } : {}), maxRetries } });
+		const responseOnly = (options: INodeParameters) => (resource === 'response' ? options : {});
+		const withRetries = (maxRetries: number, extra: INodeParameters) => ({ ...fields, [`${resource}Options`]: { ...responseOnly(extra), maxRetries } });
 		return [
 			{
 				name: `batch: ${operation} with a Custom ID, metadata and the shortest expiry`,
-				parameters: batch(operation, { ...withRetries(0), batchCustomId: '={{ "row-" + $itemIndex }}' }, { metadata: '{"job": "matrix"}', outputExpiresAfterHours: 1 }),
+				parameters: batch(operation, { ...withRetries(0, { previousResponseId: 'resp_abc123' }), batchCustomId: '={{ "row-" + $itemIndex }}' }, { metadata: '{"job": "matrix"}', outputExpiresAfterHours: 1 }),
 				input: [{}, {}],
 			},
-			{ name: `batch: ${operation} with the longest expiry`, parameters: batch(operation, withRetries(10), { outputExpiresAfterHours: 720 }) },
+			{ name: `batch: ${operation} with the longest expiry`, parameters: batch(operation, withRetries(10, { conversation: 'conv_abc123' }), { outputExpiresAfterHours: 720 }) },
 		];
 	}),
 	...BATCH_ENDPOINTS.map((endpoint) => ({
