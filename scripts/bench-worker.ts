@@ -25,9 +25,13 @@ export const CONTENDERS = [
 	'builtin-expr',
 	'raw-http',
 	'ours-batched',
+	'baseline-fixed',
 ] as const;
+/** The contenders of the rate-limit section: 2,000 chat items against a limited server. */
+export const RATE_LIMIT_CONTENDERS = ['ours-limited', 'builtin-limited', 'langchain-limited'] as const;
+export type RateLimitContender = (typeof RATE_LIMIT_CONTENDERS)[number];
 /** Worker tasks beside the contenders. */
-type Measurement = (typeof CONTENDERS)[number] | 'stream-assembly';
+type Measurement = (typeof CONTENDERS)[number] | RateLimitContender | 'stream-assembly';
 export type Contender = (typeof CONTENDERS)[number];
 
 export interface WorkerTask {
@@ -36,6 +40,10 @@ export interface WorkerTask {
 	baseUrl: string;
 	/** Folder of the pinned n8n runtime, for n8n's built-in OpenAI node. */
 	runtimeDir?: string;
+	/** Compiled node of this package before the change (the baseline contender). */
+	baselineNode?: string;
+	/** The warm-up's server, when it must not be the measured one (rate limits: a cold start is measured). */
+	warmUpUrl?: string;
 }
 
 export interface StreamResult {
@@ -48,6 +56,9 @@ export interface WorkerResult {
 	ms: number;
 	rssMb: number;
 	stream?: StreamResult[];
+	/** Rate-limit runs (Continue On Fail): items that came out without and with an error. */
+	ok?: number;
+	failed?: number;
 }
 
 const STREAM_SIZES_MB = [1, 10, 100];
@@ -159,13 +170,47 @@ interface Setup {
 	options: Omit<RunOptions, 'input' | 'liveInput'>;
 }
 
+/** n8n's LangChain OpenAI node, version 2, from the pinned runtime: Text → Response. */
+function loadLangChain(runtimeDir: string): void {
+	const file = join(runtimeDir, 'node_modules', '@n8n', 'n8n-nodes-langchain', 'dist', 'nodes', 'vendors', 'OpenAi', 'OpenAi.node.js');
+	const { OpenAi } = require(file) as { OpenAi: new () => { getNodeType: (version: number) => INodeType } };
+	nodeTypes.register('@n8n/n8n-nodes-langchain.openAi', new OpenAi().getNodeType(LANGCHAIN_VERSION));
+}
+
+const LANGCHAIN_VERSION = 2;
+
+/** This package's node as it was before the change, compiled by bench.ts from git. */
+function loadBaseline(file: string): void {
+	const { OpenAiRest: Baseline } = require(file) as { OpenAiRest: new () => INodeType };
+	nodeTypes.register('baseline.openAiRest', new Baseline(), true);
+}
+
 function setupFor(task: WorkerTask): Setup {
 	const credentials = { apiKey: 'sk-test-key', baseUrl: task.baseUrl };
-	const fixed = task.contender.endsWith('-fixed') || task.contender === 'ours-batched';
+	const fixed = task.contender.endsWith('-fixed') || task.contender === 'ours-batched' || task.contender.endsWith('-limited');
 	switch (task.contender) {
 		case 'ours-fixed':
 		case 'ours-expr':
+		case 'ours-limited':
 			return { parameters: ours(fixed), options: { credentials } };
+		case 'baseline-fixed': {
+			loadBaseline(task.baselineNode!);
+			const node = { type: 'baseline.openAiRest', typeVersion: 1, credentialType: 'openAiRestApi' };
+			return { parameters: ours(true), options: { credentials, node } };
+		}
+		case 'langchain-limited': {
+			loadBuiltIn(task.runtimeDir!);
+			loadLangChain(task.runtimeDir!);
+			const node = { type: '@n8n/n8n-nodes-langchain.openAi', typeVersion: LANGCHAIN_VERSION, credentialType: 'openAiApi' };
+			const parameters = {
+				resource: 'text',
+				operation: 'response',
+				modelId: { __rl: true, mode: 'id', value: MODEL },
+				responses: { values: [{ type: 'text', role: 'user', content: QUESTION }] },
+				simplify: true,
+			};
+			return { parameters, options: { credentials: { ...credentials, url: task.baseUrl }, node } };
+		}
 		case 'ours-batched':
 			return { parameters: { ...ours(true), requestOptions: { batching: { batch: BATCH } } }, options: { credentials } };
 		case 'floor-fixed':
@@ -181,7 +226,8 @@ function setupFor(task: WorkerTask): Setup {
 			return { parameters: { resource: 'chat', operation: 'create', ...byExpression(true) }, options: { credentials, node } };
 		}
 		case 'builtin-fixed':
-		case 'builtin-expr': {
+		case 'builtin-expr':
+		case 'builtin-limited': {
 			loadBuiltIn(task.runtimeDir!);
 			const { model, content } = byExpression(fixed);
 			const node = { type: 'n8n-nodes-base.openAi', typeVersion: 1.1, credentialType: 'openAiApi' };
@@ -218,6 +264,14 @@ async function runOnce(task: WorkerTask, count: number, setup?: Setup): Promise<
 	if (error || items.length !== count) throw new Error(`${task.contender} failed: ${error?.message ?? `${items.length} items`}`);
 }
 
+/** A rate-limited run: Continue On Fail, so every item comes out, with or without an error. */
+async function runLimited(setup: Setup, count: number): Promise<{ ok: number; failed: number }> {
+	const { items, error } = await runNode(setup.parameters, { ...setup.options, input: inputItems(count), continueOnFail: true });
+	if (error) throw error;
+	const failed = items.filter((item) => item.error !== undefined || item.json.error !== undefined).length;
+	return { ok: items.length - failed, failed };
+}
+
 /** A chat stream of about `megabytes` MB, as OpenAI sends it. */
 function sseBody(megabytes: number): string {
 	const chunk = (delta: object, finish: string | null) =>
@@ -250,6 +304,14 @@ export async function measure(task: WorkerTask): Promise<WorkerResult> {
 		throw new Error('the pinned n8n runtime is not installed');
 	}
 	const setup = task.contender === 'raw-http' ? undefined : setupFor(task);
+	if (task.warmUpUrl && setup) {
+		// Warm-up on another server, so the measured run meets the limited one cold.
+		const warm = { ...setup, options: { ...setup.options, credentials: { ...setup.options.credentials, baseUrl: task.warmUpUrl, url: task.warmUpUrl } } };
+		await runOnce(task, 50, warm);
+		const started = performance.now();
+		const counts = await runLimited(setup, task.items);
+		return { ms: performance.now() - started, rssMb: process.resourceUsage().maxRSS / 1024, ...counts };
+	}
 	await runOnce(task, Math.min(task.items, 50), setup); // warm-up: module loading and JIT
 	const started = performance.now();
 	await runOnce(task, task.items, setup);

@@ -5,10 +5,13 @@
  * (for its peak RSS), and the results are medians and ratios. Writes docs/benchmarks.md and its SVG plot.
  *
  *   ROUNDS=3 SIZES=200,2000 npm run bench
- *   BENCH=transfers npm run bench      (only the large-file section, see bench-transfers.ts)
+ *   SECTIONS=rate-limits npm run bench      (some sections: chat, rate-limits, transfers; the report keeps the others' text)
+ *   BENCH=transfers npm run bench           (only the large-file section, see bench-transfers.ts)
+ *   BASELINE=main                           (git ref of "this node before the change", default main)
+ *   CHAT_CONTENDERS=ours-fixed,baseline-fixed (a subset of the chat section's contenders)
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -18,6 +21,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import { loadOptions, nodeType } from '../test/support/engine';
 import { startOpenAiServer } from '../test/support/openai-server';
 import { CONTENDERS, type Contender, median, type StreamResult, type WorkerResult, type WorkerTask } from './bench-worker';
+import { runRateLimits } from './bench-rate-limits';
 import { spliceSection, transferSection } from './bench-transfers';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
@@ -26,6 +30,8 @@ const REPO = process.cwd();
 const LATENCY_MS = 50;
 const BATCH_SIZE = 10;
 const LOAD_AT_START = loadavg()[0].toFixed(1);
+const SECTIONS = (process.env.SECTIONS ?? 'chat,rate-limits,transfers').split(',');
+const BASELINE = process.env.BASELINE ?? 'main';
 
 const LABELS: Record<Contender, string> = {
 	'ours-fixed': 'OpenAI REST (this node), fixed values',
@@ -37,6 +43,7 @@ const LABELS: Record<Contender, string> = {
 	'builtin-expr': "n8n's built-in OpenAI node, model and content by expression",
 	'raw-http': 'raw HTTP (fetch, same concurrency)',
 	'ours-batched': `OpenAI REST, Batching ${BATCH_SIZE} items per ${LATENCY_MS} ms, ${LATENCY_MS} ms server latency`,
+	'baseline-fixed': `OpenAI REST as on ${BASELINE} (before the rate-limit governor), fixed values`,
 };
 
 /** The pinned n8n runtime that `npm start` installs, if it is there. */
@@ -44,6 +51,20 @@ function runtimeDir(): string | undefined {
 	const runtime = require(join(REPO, 'scripts', 'n8n-runtime.js')) as { resolveSettings: () => { dir: string; version: string } };
 	const { dir } = runtime.resolveSettings();
 	return existsSync(join(dir, '.runtime-complete.json')) ? dir : undefined;
+}
+
+/** This package's node as it is on `ref`, compiled into a temporary folder; undefined when git cannot give it. */
+function buildBaseline(ref: string): string | undefined {
+	const folder = mkdtempSync(join(tmpdir(), 'bench-baseline-'));
+	try {
+		execFileSync('sh', ['-c', `git archive ${JSON.stringify(ref)} nodes credentials tsconfig.json tsconfig.build.json | tar -x -C ${JSON.stringify(folder)}`], { cwd: REPO });
+		symlinkSync(join(REPO, 'node_modules'), join(folder, 'node_modules'));
+		execFileSync(join(REPO, 'node_modules', '.bin', 'tsc'), ['-p', join(folder, 'tsconfig.build.json'), '--outDir', join(folder, 'dist')], { cwd: folder });
+		return join(folder, 'dist', 'nodes', 'OpenAiRest', 'OpenAiRest.node.js');
+	} catch (error) {
+		console.log(`No baseline from ${ref}: ${(error as Error).message.split('\n')[0]}`);
+		return undefined;
+	}
 }
 
 /** Runs one measurement in a child process; asynchronously, since the servers live in this process. */
@@ -55,8 +76,8 @@ function runWorker(task: WorkerTask, nodeFlags: string[] = []): Promise<WorkerRe
 		let stderr = '';
 		child.stdout.on('data', (data: Buffer) => (stdout += data));
 		child.stderr.on('data', (data: Buffer) => (stderr += data));
-		// A measurement that takes this long is broken, not slow.
-		const timer = setTimeout(() => child.kill('SIGKILL'), 10 * 60_000);
+		// A measurement that takes this long is broken, not slow (one item at a time against a limit takes minutes).
+		const timer = setTimeout(() => child.kill('SIGKILL'), 20 * 60_000);
 		child.on('error', reject);
 		child.on('close', (code) => {
 			clearTimeout(timer);
@@ -196,8 +217,20 @@ async function transfers(runtime: string | undefined): Promise<void> {
 async function main(): Promise<void> {
 	const runtime = runtimeDir();
 	if (process.env.BENCH === 'transfers') return await transfers(runtime);
-	const contenders = CONTENDERS.filter((contender) => runtime || !contender.startsWith('builtin'));
-	if (!runtime) console.log("Skipping n8n's built-in OpenAI node: the pinned n8n runtime is not installed (npm start installs it).");
+	if (!runtime) console.log("Skipping n8n's built-in OpenAI nodes: the pinned n8n runtime is not installed (npm start installs it).");
+	if (SECTIONS.includes('rate-limits')) {
+		const section = await runRateLimits(runtime, runWorker);
+		replaceSection('rate-limits', section);
+	}
+	if (!SECTIONS.includes('chat')) {
+		if (SECTIONS.includes('transfers')) await transfers(runtime);
+		return;
+	}
+	const baselineNode = buildBaseline(BASELINE);
+	const chosen = process.env.CHAT_CONTENDERS?.split(',');
+	const contenders = CONTENDERS.filter(
+		(contender) => (runtime || !contender.startsWith('builtin')) && (baselineNode || contender !== 'baseline-fixed') && (!chosen || chosen.includes(contender)),
+	);
 
 	const server = await startOpenAiServer({ streamChunkDelayMs: 0 });
 	const slowServer = await startOpenAiServer({ responseDelayMs: LATENCY_MS });
@@ -209,7 +242,7 @@ async function main(): Promise<void> {
 					const baseUrl = (contender === 'ours-batched' ? slowServer : server).baseUrl();
 					server.reset();
 					slowServer.reset();
-					const result = await runWorker({ contender, items, baseUrl, runtimeDir: runtime });
+					const result = await runWorker({ contender, items, baseUrl, runtimeDir: runtime, baselineNode });
 					table.set(key(contender, items), [...(table.get(key(contender, items)) ?? []), result]);
 					console.log(`round ${round}/${ROUNDS}  N=${items}  ${contender.padEnd(14)} ${result.ms.toFixed(0).padStart(6)} ms  ${result.rssMb.toFixed(0)} MB`);
 				}
@@ -241,7 +274,7 @@ async function main(): Promise<void> {
 	console.log('tarball ...');
 	const tarball = tarballBytes();
 	writeReport({ table, contenders, stream, dropdown, tarball, runtime, profiles });
-	await transfers(runtime);
+	if (SECTIONS.includes('transfers')) await transfers(runtime);
 }
 
 interface Report {
@@ -270,6 +303,7 @@ function writeReport({ table, contenders, stream, dropdown, tarball, runtime, pr
 		['expressions / fixed values, this node', ms('ours-expr', largest) / ms('ours-fixed', largest), '≤ 1.3', (v) => v <= 1.3, 'ratio'],
 		['fixed values: this node / engine floor', ms('ours-fixed', largest) / ms('floor-fixed', largest), '≤ 1.05', (v) => v <= 1.05, 'ratio'],
 		['fixed values: this node / engine floor as wide as this node', ms('ours-fixed', largest) / ms('floor-wide-fixed', largest), '(explains the line above)', () => true, 'ratio'],
+		[`no rate limit, fixed values: this node / this node on ${BASELINE}`, contenders.includes('baseline-fixed') ? ms('ours-fixed', largest) / ms('baseline-fixed', largest) : undefined, '≤ 1.05', (v) => v <= 1.05, 'ratio'],
 		['this node / raw HTTP, fixed values', ms('ours-fixed', largest) / ms('raw-http', largest), '(for scale)', () => true, 'ratio'],
 		[`batching ${BATCH_SIZE} × ${LATENCY_MS} ms: wall / latency floor ${latencyFloor} ms`, ms('ours-batched', largest) / latencyFloor, '≤ 1.2', (v) => v <= 1.2, 'ratio'],
 		['stream assembly, slowest of 1/10/100 MB', stream.length ? Math.min(...stream.map((s) => s.mbPerS)) : undefined, '≥ 50 MB/s', (v) => v >= 50, 'MB/s'],
@@ -325,12 +359,31 @@ function writeReport({ table, contenders, stream, dropdown, tarball, runtime, pr
 		NOTES,
 	].join('\n');
 	mkdirSync(join(REPO, 'docs'), { recursive: true });
-	writeFileSync(join(REPO, 'docs', 'benchmarks.md'), `${markdown}\n`);
+	writeFileSync(join(REPO, 'docs', 'benchmarks.md'), `${markdown}\n\n${sectionOf('rate-limits')}\n`);
 	writeFileSync(join(REPO, 'docs', 'benchmarks.svg'), svgPlot(table, contenders.filter((c) => c !== 'ours-batched')));
 	console.log(`\n${targetRows.join('\n')}\n\nWrote docs/benchmarks.md and docs/benchmarks.svg`);
 }
 
 const milliseconds = (ms?: number) => (ms ?? 0).toFixed(0);
+
+const REPORT = join(REPO, 'docs', 'benchmarks.md');
+const marker = (name: string, end = false) => `<!-- ${end ? '/' : ''}section: ${name} -->`;
+
+/** A section of the report between its markers, as the last run of it wrote it; empty when there is none. */
+function sectionOf(name: string): string {
+	const text = existsSync(REPORT) ? readFileSync(REPORT, 'utf8') : '';
+	const start = text.indexOf(marker(name));
+	const end = text.indexOf(marker(name, true));
+	return start >= 0 && end > start ? text.slice(start, end + marker(name, true).length) : '';
+}
+
+/** Writes a section of the report in place (or at its end), leaving the rest as it was. */
+function replaceSection(name: string, body: string): void {
+	const text = existsSync(REPORT) ? readFileSync(REPORT, 'utf8') : '# Benchmarks\n';
+	const block = `${marker(name)}\n${body.trim()}\n${marker(name, true)}`;
+	const old = sectionOf(name);
+	writeFileSync(REPORT, old ? text.replace(old, block) : `${text.trimEnd()}\n\n${block}\n`);
+}
 
 /** What the figures mean; kept with the script so every run writes it again. */
 const NOTES = `## Notes

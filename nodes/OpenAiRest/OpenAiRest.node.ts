@@ -13,6 +13,8 @@ import { modelFields, modelOperations } from './resources/model/description';
 import { moderationFields, moderationOperations } from './resources/moderation/description';
 import { responseFields, responseOperations } from './resources/response/description';
 import { textFields, textOperations } from './resources/text/description';
+import { vectorStoreFields, vectorStoreOperations } from './resources/vectorStore/description';
+import { videoFields, videoOperations } from './resources/video/description';
 import { CREDENTIAL_TYPE, DEFAULT_BASE_URL } from './transport/constants';
 import { sendWithRetries } from './transport/send';
 
@@ -35,7 +37,7 @@ export class OpenAiRest implements INodeType {
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
 		description:
-			'Responses, conversations, chat, completions, embeddings, edits, images, audio, files, models, moderations and batches through the OpenAI REST API or a compatible server',
+			'Responses, conversations, chat, completions, embeddings, edits, images, audio, files, vector stores, videos, models, moderations and batches through the OpenAI REST API or a compatible server',
 		documentationUrl: 'https://github.com/n8n-nodes-openai-rest/n8n-nodes-openai-rest#readme',
 		defaults: { name: 'OpenAI REST' },
 		usableAsTool: true,
@@ -69,6 +71,8 @@ export class OpenAiRest implements INodeType {
 					{ name: 'Moderation', value: 'moderation' },
 					{ name: 'Response', value: 'response' },
 					{ name: 'Text', value: 'text' },
+					{ name: 'Vector Store', value: 'vectorStore' },
+					{ name: 'Video', value: 'video' },
 				],
 				default: 'chat',
 			},
@@ -97,6 +101,10 @@ export class OpenAiRest implements INodeType {
 			...fileFields,
 			conversationOperations,
 			...conversationFields,
+			vectorStoreOperations,
+			...vectorStoreFields,
+			videoOperations,
+			...videoFields,
 			...batch.fields,
 		],
 	};

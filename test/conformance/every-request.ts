@@ -27,7 +27,7 @@ function shapeOf(request: CapturedRequest): string {
 	const body = JSON.stringify(request.form ?? request.body ?? null, (key, value: unknown) =>
 		FREE_TEXT_KEYS.has(key) && typeof value === 'string' ? 'text' : key === 'sha256' ? 'hash' : value,
 	);
-	return `${request.method} ${request.fullPath.replace(/file-\d+/g, 'file-id')} ${body}`;
+	return `${request.method} ${request.fullPath.replace(/file-\d+/g, 'file-id').replace(/(vs|vsfb|video)_\d+/g, '$1_id')} ${body}`;
 }
 
 /** A request line's shape: its free text replaced, so similar lines validate once. */

@@ -99,7 +99,7 @@ function seedFile(server: OpenAiServer): void {
 }
 
 /** One case per value of an option. */
-function sweep(label: string, build: (value: string) => INodeParameters, values: string[], extra: Partial<MatrixCase> = {}): MatrixCase[] {
+export function sweep(label: string, build: (value: string) => INodeParameters, values: string[], extra: Partial<MatrixCase> = {}): MatrixCase[] {
 	return values.map((value) => ({ name: `${label} = ${value}`, parameters: build(value), ...extra }));
 }
 

@@ -10,6 +10,7 @@ import { batchCasesFrom } from './matrix-batch';
 import { binaryCases } from './matrix-binary';
 import { conversationMatrixCases } from './matrix-conversation';
 import { retryCases } from './retry-cases';
+import { storeCases } from './matrix-stores';
 
 export interface MatrixCase {
 	name: string;
@@ -897,6 +898,7 @@ const SYNCHRONOUS: MatrixCase[] = [
 	...embeddingCases,
 	...binaryCases,
 	...conversationMatrixCases,
+	...storeCases,
 ];
 
 export const MATRIX: MatrixCase[] = [...SYNCHRONOUS, ...batchCasesFrom(SYNCHRONOUS)];

@@ -14,8 +14,13 @@ export interface NodeEndpoint {
 	pattern: RegExp;
 }
 
-/** Endpoints a hook requests itself, with no routing URL of their own (Download's second request). */
-export const REACHED_BY_HOOKS = ['GET /files/{fileId}/content'];
+/** Endpoints a hook requests itself, with no routing URL of their own (a Download's second request, a job's polls). */
+export const REACHED_BY_HOOKS = [
+	'GET /files/{fileId}/content',
+	// Add Files polls its batch; Create, Remix and Download of a video fetch its content.
+	'GET /vector_stores/{vectorStoreId}/file_batches/{batchId}',
+	'GET /videos/{videoId}/content',
+];
 
 /** '=/files/{{encodeURIComponent($parameter.fileId)}}' → '/files/{fileId}'. */
 export function urlTemplate(url: string): string {

@@ -1,6 +1,7 @@
 /**
  * Matrix cases for Max Retries at both ends of its range. 0 gives up at the first server error; 10 gets
- * through ten of them, which the default (2) would not, so a Max Retries the node ignores shows.
+ * through ten of them, which the default (2) would not, so a Max Retries the node ignores shows. And Max
+ * Wait for Rate Limits at 0: the first rate limit ends the item, where the default would wait for it.
  */
 import type { INodeParameters } from 'n8n-workflow';
 
@@ -41,6 +42,17 @@ export function retryCases(label: string, build: (options: INodeParameters) => I
 				expect(requests.slice(SERVER_ERRORS_SURVIVED + 1).map(requestLine)).not.toContain(requestLine(requests[0]));
 				expect(run.items.length).toBeGreaterThan(0);
 			},
+		},
+		{
+			name: `${label}: maxRateLimitWait 0 fails at the first rate limit`,
+			parameters: build({ maxRateLimitWait: 0 }),
+			...extra,
+			arrange: async (server) => {
+				await seed(server);
+				server.failNext(() => true, { status: 429, headers: { 'retry-after-ms': '1' } });
+			},
+			expectError: "Rate limit: reached the server's limit of 3 requests per minute, and Max Wait for Rate Limits allows no wait",
+			check: (_run, requests) => expect(requests).toHaveLength(1),
 		},
 	];
 }

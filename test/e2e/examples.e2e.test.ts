@@ -10,6 +10,7 @@ import { DEFAULT_MODELS, type OpenAiServer, startOpenAiServer } from '../support
 import { sha256 } from '../support/multipart';
 import { resultPng, speechAudio } from '../support/openai-server-binary';
 import { TEST_PNG } from '../support/png';
+import { videoContent } from '../support/openai-server-videos';
 import { type ExecutionResult, N8nInstance, nodeOutput } from './support/n8n';
 
 const EXAMPLES_DIR = path.resolve(__dirname, '../../examples');
@@ -107,7 +108,7 @@ describe('example workflows in a real n8n (import + execute)', () => {
 	describe('the files', () => {
 		it('cover every resource of the node', () => {
 			const resources = examples.flatMap((example) => ourNodes(example.workflow).map((node) => node.parameters.resource));
-			expect([...new Set(resources)].sort()).toEqual(['audio', 'batch', 'chat', 'conversation', 'edit', 'embedding', 'file', 'image', 'model', 'moderation', 'response', 'text']);
+			expect([...new Set(resources)].sort()).toEqual(['audio', 'batch', 'chat', 'conversation', 'edit', 'embedding', 'file', 'image', 'model', 'moderation', 'response', 'text', 'vectorStore', 'video']);
 		});
 
 		it('all refer to one credential, by id and name', () => {
@@ -350,6 +351,60 @@ describe('example workflows in a real n8n (import + execute)', () => {
 		const chat = server.requests.find((request) => request.path === '/chat/completions')!;
 		expect(chat.body).toMatchObject({
 			messages: [{ role: 'user', content: [{ type: 'text', text: 'Describe this image in one word.' }, { type: 'image_url', image_url: { url: dataUrl, detail: 'low' } }] }],
+		});
+	});
+
+	it('vector store: uploads a text file made in the workflow, adds it as a batch that is polled, and searches it', async () => {
+		const result = await run('vector-store.json');
+		expect(nodeOutput(result, 'Create a Vector Store').map((item) => item.json)).toEqual([
+			expect.objectContaining({ id: 'vs_000001', name: 'Support FAQ', expires_after: { anchor: 'last_active_at', days: 1 } }),
+		]);
+		expect(nodeOutput(result, 'Add the FAQ and Wait').map((item) => item.json)).toEqual([
+			expect.objectContaining({ id: 'vsfb_000002', status: 'completed', file_counts: expect.objectContaining({ completed: 1, total: 1 }) }),
+		]);
+		expect(nodeOutput(result, 'Search the FAQ').map((item) => item.json)).toEqual([
+			{ score: 0.8, file_id: 'file-000001', filename: 'faq.txt', text: 'Gift cards cannot be returned.', attributes: { topic: 'customer service' } },
+			expect.objectContaining({ score: 0.6, filename: 'faq.txt', text: expect.stringContaining('return policy') }),
+		]);
+		expect(requestsSeen()).toEqual([
+			'POST /files',
+			'POST /vector_stores',
+			'POST /vector_stores/vs_000001/file_batches',
+			'GET /vector_stores/vs_000001/file_batches/vsfb_000002',
+			'GET /vector_stores/vs_000001/file_batches/vsfb_000002',
+			'POST /vector_stores/vs_000001/search',
+		]);
+		expect(server.requests[2].body).toEqual({ file_ids: ['file-000001'], attributes: { topic: 'customer service' } });
+	});
+
+	it('video: generates, waits, downloads the MP4 and the thumbnail as binary data, and remixes it', async () => {
+		const result = await run('video.json');
+		const [generated] = nodeOutput(result, 'Generate a Video');
+		expect(generated.json).toMatchObject({ id: 'video_000001', status: 'completed', size: '1280x720', seconds: '4' });
+		expect(generated.binary?.data).toMatchObject({ mimeType: 'video/mp4', fileName: 'video_000001.mp4' });
+		const [read] = nodeOutput(result, 'Read the Video Bytes');
+		expect(Buffer.from(read.json.videoBase64 as string, 'base64').equals(videoContent('video_000001', 'video', 4096))).toBe(true);
+		const [thumbnail] = nodeOutput(result, 'Download the Thumbnail');
+		expect(thumbnail.binary?.thumbnail).toMatchObject({ mimeType: 'image/webp', fileName: 'video_000001-thumbnail.webp' });
+		expect(nodeOutput(result, 'Wait for the Remix').map((item) => item.json)).toEqual([
+			expect.objectContaining({ id: 'video_000002', status: 'completed', remixed_from_video_id: 'video_000001' }),
+		]);
+		expect(requestsSeen()).toEqual([
+			'POST /videos',
+			'GET /videos/video_000001',
+			'GET /videos/video_000001',
+			'GET /videos/video_000001/content',
+			'GET /videos/video_000001',
+			'GET /videos/video_000001/content',
+			'POST /videos/video_000001/remix',
+			'GET /videos/video_000002',
+			'GET /videos/video_000002',
+		]);
+		expect(server.requests[0].body).toEqual({
+			prompt: 'A paper boat drifting down a rainy street, cinematic, slow camera pan',
+			model: 'sora-2',
+			size: '1280x720',
+			seconds: '4',
 		});
 	});
 

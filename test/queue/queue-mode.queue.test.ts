@@ -38,6 +38,9 @@ const BATCH_SIZE = 24;
 const BATCH_ANSWER_MS = 400;
 const STOP_LIMIT_MS = 3000;
 const RETRY_AFTER_S = 30;
+/** The rate-limited batch: webhook calls against 600 requests per minute, a burst of 5, answers after 100 ms. */
+const LIMITED_BATCH = 40;
+const LIMIT = { rpm: 600, burst: 5 };
 /** How long main may take to answer a webhook whose workflow runs on a worker. */
 const WEBHOOK_TIMEOUT_MS = 60_000;
 
@@ -275,6 +278,8 @@ describe('n8n queue mode: main + two workers on PostgreSQL and Redis', () => {
 	let server: OpenAiServer;
 	/** Answers every chat with 429 and Retry-After: 30, for the stop test. */
 	let rateLimited: OpenAiServer;
+	/** Limited like OpenAI, for the batch that both workers' governors share. */
+	let limited: OpenAiServer;
 
 	/** The credential the examples refer to, imported under the same id and name. */
 	const credential = (() => {
@@ -282,10 +287,12 @@ describe('n8n queue mode: main + two workers on PostgreSQL and Redis', () => {
 		return workflow.nodes.find((node) => node.type === NODE_TYPE)!.credentials![CREDENTIAL_TYPE];
 	})();
 	const rateLimitedCredential = { id: 'queueRateLimited1', name: 'OpenAI REST rate limited' };
+	const limitedCredential = { id: 'queueLimited1', name: 'OpenAI REST limited' };
 	const resourceWorkflows = Object.entries(RESOURCE_CASES).map(([resource, entry]) => fromExample(entry.example, `res${resource}`));
 	const batchWorkflow = chatWorkflow('batch', credential, 'lastNode');
 	const stopWorkflow = chatWorkflow('stopme', rateLimitedCredential, 'onReceived');
-	const allWorkflows = [...resourceWorkflows, batchWorkflow, stopWorkflow];
+	const limitedWorkflow = chatWorkflow('limited', limitedCredential, 'lastNode');
+	const allWorkflows = [...resourceWorkflows, batchWorkflow, stopWorkflow, limitedWorkflow];
 
 	const webhookUrl = (workflow: Workflow) => `${mainInstance.url}/webhook/queue-${workflow.id}`;
 	/** The last lines of main and of each worker, for failure messages. */
@@ -344,6 +351,7 @@ describe('n8n queue mode: main + two workers on PostgreSQL and Redis', () => {
 		server = await startOpenAiServer({ apiKey: API_KEY });
 		rateLimited = await startOpenAiServer({ apiKey: API_KEY });
 		rateLimited.failAlways('/chat/completions', { status: 429, headers: { 'retry-after': String(RETRY_AFTER_S) } });
+		limited = await startOpenAiServer({ apiKey: API_KEY, responseDelayMs: 100, rateLimit: LIMIT });
 
 		const [postgres, redis] = await Promise.all([startPostgres(path.join(workDir, 'postgres')), startRedis(path.join(workDir, 'redis'))]);
 		const shared = {
@@ -380,6 +388,7 @@ describe('n8n queue mode: main + two workers on PostgreSQL and Redis', () => {
 		await mainInstance.importCredentials([
 			{ ...credential, type: CREDENTIAL_TYPE, data: { apiKey: API_KEY, baseUrl: server.baseUrl() } },
 			{ ...rateLimitedCredential, type: CREDENTIAL_TYPE, data: { apiKey: API_KEY, baseUrl: rateLimited.baseUrl() } },
+			{ ...limitedCredential, type: CREDENTIAL_TYPE, data: { apiKey: API_KEY, baseUrl: limited.baseUrl() } },
 		]);
 		await mainInstance.importWorkflows(allWorkflows);
 		for (const workflow of allWorkflows) await mainInstance.runCliOrThrow(['publish:workflow', `--id=${workflow.id}`]);
@@ -409,6 +418,7 @@ describe('n8n queue mode: main + two workers on PostgreSQL and Redis', () => {
 		await stopAllStarted();
 		await server?.close();
 		await rateLimited?.close();
+		await limited?.close();
 		if (workDir && process.env.E2E_KEEP !== '1') fs.rmSync(workDir, { recursive: true, force: true });
 	}, 60_000);
 
@@ -463,6 +473,23 @@ describe('n8n queue mode: main + two workers on PostgreSQL and Redis', () => {
 		process.stderr.write(`[queue] batch executions per worker: ${perWorker.join(', ')}\n`);
 		expect(perWorker.every((count) => count > 0)).toBe(true);
 	});
+
+	it(`a batch of ${LIMITED_BATCH} webhook calls on both workers against one rate-limited server: no item lost`, async () => {
+		limited.reset();
+		const questions = Array.from({ length: LIMITED_BATCH }, (_, index) => `limited question ${index + 1}`);
+		const responses = await Promise.all(questions.map((question) => callWebhook(limitedWorkflow, { question })));
+		expect(responses.map((response) => [response.status, response.body?.content])).toEqual(
+			questions.map((question) => [200, `Echo: ${question}`]),
+		);
+		const summaries = await executionsOf(limitedWorkflow);
+		expect(summaries.map((summary) => summary.status)).toEqual(Array(LIMITED_BATCH).fill('success'));
+		const perWorker = workers.map((_, index) => summaries.filter(({ id }) => workerThatRan(id) === index).length);
+		const stats = limited.rateLimitStats()!;
+		process.stderr.write(`[queue] rate-limited batch: executions per worker ${perWorker.join(', ')}; ${stats.allowed} answered, ${stats.refused} refused with 429\n`);
+		// Each worker has its own governor; both take part, and every request got through in the end.
+		expect(perWorker.every((count) => count > 0)).toBe(true);
+		expect(stats.allowed).toBe(LIMITED_BATCH);
+	}, 120_000);
 
 	it(`stops a request waiting out Retry-After: ${RETRY_AFTER_S} through main; the worker ends it within 3 s, sending nothing more`, async () => {
 		const response = await callWebhook(stopWorkflow, { question: 'please wait' });

@@ -131,10 +131,13 @@ class TestNodeTypes implements INodeTypes {
 		[INPUT_NODE_TYPE]: new InputNode(),
 	};
 
-	/** Adds another node type (the benchmark's contenders), with n8n's declarative Request Options. */
-	register(name: string, type: INodeType): void {
+	/**
+	 * Adds another node type (the benchmark's contenders), with n8n's declarative Request Options;
+	 * `asCli` runs a declarative one through RoutingNode with the execution's cancel signal, as ours.
+	 */
+	register(name: string, type: INodeType, asCli = false): void {
 		if (type.description.requestDefaults) DirectoryLoader.applyDeclarativeNodeOptionParameters(type);
-		this.types[name] = type;
+		this.types[name] = asCli ? withRoutingExecute(type) : type;
 	}
 
 	getByName(name: string): INodeType {

@@ -25,6 +25,7 @@ import { describeInlinePart } from './openai-server-attachments';
 import { formObject, type FormObject, parseMultipart, type ParsedPart, spoolMultipart } from './multipart';
 import { createFileStore, dispatchBinary, type FileStore, matchBinaryRoute, resetFileStore } from './openai-server-binary';
 import { type BatchStore, createBatchStore, dispatchBatch, matchBatchRoute, resetBatchStore } from './openai-server-batch';
+import { RateLimiter, type RateLimitOptions, type RateLimitStats } from './openai-server-limits';
 import {
 	type ConversationRoute,
 	ConversationStore,
@@ -33,6 +34,14 @@ import {
 	resolveConversationRoute,
 	storedItem,
 } from './openai-server-conversations';
+import {
+	createVectorStoreState,
+	dispatchVectorStore,
+	matchVectorStoreRoute,
+	resetVectorStoreState,
+	type VectorStoreState,
+} from './openai-server-vector-stores';
+import { createVideoState, dispatchVideo, matchVideoRoute, resetVideoState, type VideoState } from './openai-server-videos';
 
 // ---------------------------------------------------------------------------------------------
 // Public types
@@ -119,8 +128,19 @@ export interface OpenAiServer {
 	files: FileStore;
 	/** Batches of the Batch API, how they end, and the limits of their input files. */
 	batches: BatchStore;
+	/** Requests being answered now, and the most at once since the last reset(). */
+	inFlight(): number;
+	maxInFlight(): number;
+	/** Turns OpenAI's rate limiter on (fresh, full buckets) or off (undefined). reset() refills it. */
+	setRateLimit(options: RateLimitOptions | undefined): void;
+	/** Requests the limiter let through and refused since it was set or reset. */
+	rateLimitStats(): RateLimitStats | undefined;
 	/** Conversations and their items (POST /conversations, and responses created in one). */
 	conversations: ConversationStore;
+	/** Vector stores, their files and batches (openai-server-vector-stores.ts), with paging and polling knobs. */
+	vectorStores: VectorStoreState;
+	/** Video jobs (openai-server-videos.ts), with paging and polling knobs. */
+	videos: VideoState;
 	/**
 	 * The next request whose path matches is read only up to `afterBytes` of its body, then never read or
 	 * answered (an upload in flight); it is recorded at once, `heldAfterBytes` saying how much was read.
@@ -142,6 +162,8 @@ export interface OpenAiServerOptions {
 	responseDelayMs?: number;
 	/** Acts as a compatible server without the Responses API: every /responses path answers 404 or 405. */
 	withoutResponsesApi?: 404 | 405;
+	/** OpenAI's rate limiter (see openai-server-limits.ts); refused requests are answered at once. */
+	rateLimit?: RateLimitOptions;
 	/** Multipart bodies above this size, or of unknown size, are parsed as they arrive, their files written to disk. Default 16 MiB. */
 	spoolAboveBytes?: number;
 }
@@ -1261,6 +1283,12 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 	const conversations = new ConversationStore();
 	const files = createFileStore();
 	const batches = createBatchStore();
+	const vectorStores = createVectorStoreState();
+	const videos = createVideoState();
+	let rateLimit = options.rateLimit;
+	let limiter = rateLimit && new RateLimiter(rateLimit);
+	let inFlight = 0;
+	let maxInFlight = 0;
 
 	/** A timer that close() can cut short. */
 	const sleep = (ms: number) =>
@@ -1371,7 +1399,12 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 
 	async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
 		let responseClosed = false;
-		response.on('close', () => (responseClosed = true));
+		inFlight++;
+		maxInFlight = Math.max(maxInFlight, inFlight);
+		response.on('close', () => {
+			responseClosed = true;
+			inFlight--;
+		});
 		const method = request.method ?? 'GET';
 		const fullPath = request.url ?? '/';
 		const held = heldBodies.findIndex((entry) => entry.match.test(fullPath));
@@ -1384,11 +1417,16 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 		const route = resolveRoute(method, fullPath);
 		const binaryRoute = matchBinaryRoute(method, normalisePathname(rawPathname(fullPath)));
 		const batchRoute = matchBatchRoute(method, normalisePathname(rawPathname(fullPath)));
+		const pathname = normalisePathname(rawPathname(fullPath));
+		// Vector store paths end like Files API paths (/vector_stores/{id}/files), so they are matched first.
+		const storeRoute = matchVectorStoreRoute(method, pathname) ?? matchVideoRoute(method, pathname);
+		const binaryRoute = storeRoute ? undefined : matchBinaryRoute(method, pathname);
 		const multipart = spool ? await spoolRequest(request, contentType) : readMultipart(rawBytes, contentType);
 		const parsed = multipart ? { ok: false as const } : parseJson(rawBody);
 		const captured: CapturedRequest = {
 			method,
 			path: binaryRoute?.path ?? batchRoute?.path ?? route.path,
+			path: storeRoute?.path ?? binaryRoute?.path ?? route.path,
 			fullPath,
 			headers: { ...request.headers },
 			rawBody,
@@ -1413,7 +1451,7 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 			clientGone: () => responseClosed || response.destroyed || request.socket.destroyed,
 		};
 
-		if (binaryRoute || route.endpoint !== 'file') {
+		if (storeRoute || binaryRoute || route.endpoint !== 'file') {
 			const unauthorised = authError(request.headers.authorization, apiKey);
 			if (unauthorised) return send(exchange, unauthorised, undefined);
 		}
@@ -1422,9 +1460,15 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 			return send(exchange, noResponsesApi(options.withoutResponsesApi, method, rawPathname(fullPath)), undefined);
 		}
 
+		if (limiter && (binaryRoute || route.endpoint !== 'file')) {
+			const verdict = limiter.admit(captured.body, rawBody);
+			exchange.extraHeaders = verdict.headers;
+			if (!verdict.allowed) return sendText(exchange, verdict.status!, verdict.contentType!, verdict.body!);
+		}
+
 		const fault = takeFault(oneShotFaults, permanentFaults, captured);
 		if (fault) {
-			exchange.extraHeaders = { ...fault.headers };
+			exchange.extraHeaders = { ...exchange.extraHeaders, ...fault.headers };
 			if (fault.hangMs) await sleep(fault.hangMs);
 			if (exchange.clientGone()) return;
 			if (fault.reset) return resetConnection(exchange);
@@ -1441,6 +1485,11 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 		const outcome = binaryRoute
 			? dispatchBinary(binaryRoute, captured, { ...context, serverUrl, store: files })
 			: dispatch(method, fullPath, route, rawBody, context);
+		let outcome: Outcome;
+		if (storeRoute?.kind === 'vectorStore') outcome = dispatchVectorStore(storeRoute, captured, vectorStores, files);
+		else if (storeRoute) outcome = dispatchVideo(storeRoute, captured, videos);
+		else if (binaryRoute) outcome = dispatchBinary(binaryRoute, captured, { ...context, serverUrl, store: files });
+		else outcome = dispatch(method, fullPath, route, rawBody, context);
 		return send(exchange, outcome, fault);
 	}
 
@@ -1470,6 +1519,8 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 		files,
 		batches,
 		conversations,
+		vectorStores,
+		videos,
 		failNext(match, fault, times = 1) {
 			if (!Number.isInteger(times) || times < 1) throw new RangeError(`failNext times must be a positive integer, got ${times}`);
 			oneShotFaults.push(register(match, fault, times));
@@ -1477,10 +1528,19 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 		failAlways(match, fault) {
 			permanentFaults.push(register(match, fault, Infinity));
 		},
+		inFlight: () => inFlight,
+		maxInFlight: () => maxInFlight,
+		setRateLimit(next) {
+			rateLimit = next;
+			limiter = next && new RateLimiter(next);
+		},
+		rateLimitStats: () => limiter && { ...limiter.stats },
 		holdRequestBody(match, afterBytes) {
 			heldBodies.push({ match, afterBytes });
 		},
 		reset() {
+			maxInFlight = inFlight;
+			limiter = rateLimit && new RateLimiter(rateLimit);
 			requests.length = 0;
 			oneShotFaults.length = 0;
 			permanentFaults.length = 0;
@@ -1492,6 +1552,8 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 			conversations.reset();
 			resetFileStore(files);
 			resetBatchStore(batches);
+			resetVectorStoreState(vectorStores);
+			resetVideoState(videos);
 		},
 		close() {
 			for (const [timer, resolve] of pendingTimers) {

@@ -273,6 +273,20 @@ describeWithSpec('validateRequest: /responses input items', () => {
 	});
 });
 
+describeWithSpec('validateRequest: nested vector store filters', () => {
+	const search = (filters: unknown) => validateRequest({ method: 'POST', path: '/vector_stores/vs_1/search', body: { query: 'x', filters } });
+
+	it('accepts compound filters nested in compound filters', () => {
+		const nested = { type: 'and', filters: [{ type: 'eq', key: 'a', value: 1 }, { type: 'or', filters: [{ type: 'in', key: 'b', value: ['x', 'y'] }] }] };
+		expect(search(nested).errors).toEqual([]);
+	});
+
+	it('still refuses a nested comparison without a key, and an unknown compound type', () => {
+		expect(search({ type: 'and', filters: [{ type: 'eq', value: 1 }] }).valid).toBe(false);
+		expect(search({ type: 'xor', filters: [] }).valid).toBe(false);
+	});
+});
+
 describeWithSpec('requestProperties', () => {
 	it('resolves $ref and allOf composition', () => {
 		const chat = requestProperties('POST', '/chat/completions');

@@ -106,9 +106,14 @@ export function readExample(era: SpecEra, fileName: string): string | undefined 
 /** Absolute URI (RFC 3986: scheme ':' rest), enough for the `format: uri` fields of image URLs. */
 const ABSOLUTE_URI = /^[a-z][a-z\d+.-]*:\S+$/i;
 
-/** openapi-backend registers the OpenAPI formats (int64, …) but not `uri`; without it Ajv warns and skips it. */
+/**
+ * openapi-backend registers the OpenAPI formats (int64, …) but not `uri`, nor OpenAI's `unixtime` (answers'
+ * timestamps); without them Ajv warns and skips them.
+ */
 const addUriFormat: AjvCustomizer = (ajv) =>
-	ajv.addFormat('uri', { type: 'string', validate: (value: string) => ABSOLUTE_URI.test(value) });
+	ajv
+		.addFormat('uri', { type: 'string', validate: (value: string) => ABSOLUTE_URI.test(value) })
+		.addFormat('unixtime', { type: 'number', validate: (value: number) => Number.isInteger(value) && value >= 0 });
 
 const backends = new Map<string, OpenAPIBackend>();
 
@@ -123,6 +128,24 @@ function withUnambiguousInputItems(document: Document): Document {
 		inputItem.anyOf = inputItem.oneOf;
 		delete inputItem.oneOf;
 		delete inputItem.discriminator;
+	}
+	return document;
+}
+
+/**
+ * The second correction: `CompoundFilter` (vector store search and file search filters) nests itself through
+ * `$recursiveRef: '#'`, a draft 2019-09 keyword that Ajv here resolves to the whole request schema, so every nested
+ * filter failed. A plain `$ref` to `CompoundFilter` says what the spec means.
+ */
+function withResolvableCompoundFilters(document: Document): Document {
+	const compound = (document.components?.schemas as JsonObject | undefined)?.CompoundFilter;
+	const items = isJsonObject(compound) && isJsonObject(compound.properties) && isJsonObject(compound.properties.filters) ? compound.properties.filters.items : undefined;
+	if (isJsonObject(compound) && isJsonObject(items) && Array.isArray(items.oneOf)) {
+		delete compound.$recursiveAnchor;
+		items.oneOf = items.oneOf.map((member: unknown) =>
+			isJsonObject(member) && member.$recursiveRef === '#' ? { $ref: '#/components/schemas/CompoundFilter' } : member,
+		);
+		delete items.discriminator;
 	}
 	return document;
 }
@@ -144,7 +167,7 @@ function backendFor(era: SpecEra): OpenAPIBackend {
 	if (cached) return cached;
 
 	const backend = new OpenAPIBackend({
-		definition: withUnambiguousInputItems(parseYaml(readFileSync(file, 'utf8')) as Document),
+		definition: withResolvableCompoundFilters(withUnambiguousInputItems(parseYaml(readFileSync(file, 'utf8')) as Document)),
 		quick: true,
 		strict: true,
 		ajvOpts: { allErrors: true },
@@ -454,4 +477,17 @@ export function batchLines(request: Pick<CapturedRequest, 'method' | 'path' | 'f
 		if (line.method !== 'POST' || typeof line.url !== 'string' || !line.url.startsWith('/v1/')) return `${where}: method must be POST and url a /v1/ path`;
 		return { method: 'POST', path: line.url.slice(3), body: JSON.stringify(line.body) };
 	});
+}
+
+/**
+ * Validates a JSON answer against the 200 response schema of the latest spec, for the test server's own
+ * answers. Only JSON answers: binary content has no schema to check.
+ */
+export function validateResponseBody(method: string, apiPath: string, body: unknown): ValidationResult {
+	const operation = findOperation(backendFor('latest'), method, apiPath.split('?')[0]);
+	const endpoint = endpointKey(method, apiPath);
+	if (!operation) return { valid: false, endpoint, errors: [`no operation ${endpoint} in the latest spec`] };
+	const checked = backendFor('latest').validateResponse(body, operation, 200);
+	const errors = (checked.errors ?? []).map((error) => `${error.instancePath.replace(/^\/response/, 'response') || 'response'}: ${error.message ?? error.keyword}${errorDetail(error)}`);
+	return { valid: errors.length === 0, endpoint: endpointKey(operation.method, operation.path), errors };
 }

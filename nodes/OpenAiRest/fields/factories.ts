@@ -3,6 +3,7 @@ import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
 import { type ModelFamily, modelLoadOptions } from './models';
 import { optionsName, simplifyName } from '../transport/parameters';
 import { DEFAULT_MAX_RETRIES } from '../transport/send';
+import { DEFAULT_MAX_WAIT_SECONDS } from '../transport/rate-limit';
 
 /** Shows a field only for one resource and operation. */
 export function showFor(resource: string, operation: string): IDisplayOptions {
@@ -258,7 +259,16 @@ export const sharedOptions = {
 		default: DEFAULT_MAX_RETRIES,
 		typeOptions: { minValue: 0, maxValue: 10, numberPrecision: 0 },
 		description:
-			'How often to retry rate limits (not quota errors), server errors and dropped connections, with exponential backoff that honours Retry-After. Runs inside each try of the node setting Retry On Fail.',
+			'How often to retry server errors and dropped connections, with exponential backoff that honours Retry-After. Rate limits cost no retry: see Max Wait for Rate Limits. Runs inside each try of the node setting Retry On Fail.',
+	},
+	maxRateLimitWait: {
+		displayName: 'Max Wait for Rate Limits',
+		name: 'maxRateLimitWait',
+		type: 'number',
+		default: DEFAULT_MAX_WAIT_SECONDS,
+		typeOptions: { minValue: 0, numberPrecision: 1 },
+		description:
+			"Seconds an item may wait in total for the server's rate limit before it fails. Items of a run (and of other runs with the same credential) share the limit and go out in order as fast as it allows. 0 fails an item at the first rate limit.",
 	},
 	stream: {
 		displayName: 'Stream',
@@ -450,6 +460,7 @@ export const completionOptions: INodeProperties[] = [
 	sharedOptions.frequencyPenalty,
 	sharedOptions.includeUsage,
 	sharedOptions.logitBias,
+	sharedOptions.maxRateLimitWait,
 	sharedOptions.maxRetries,
 	sharedOptions.presencePenalty,
 	sharedOptions.temperature,
@@ -463,4 +474,72 @@ export const completionOptions: INodeProperties[] = [
 /** Number of Completions of Chat and Text, with each resource's own description. */
 export function completionCountOption(description: string): INodeProperties {
 	return numberOption('Number of Completions', 'n', 'n', description, { min: 1, max: 128, default: 1 });
+}
+
+/** Return All of a resource's List operations. */
+export function returnAllField(resource: string, displayOptions: IDisplayOptions): INodeProperties {
+	return {
+		displayName: 'Return All',
+		name: `${resource}ReturnAll`,
+		type: 'boolean',
+		default: false,
+		description: 'Whether to return all results or only up to a given limit',
+		displayOptions,
+	};
+}
+
+/** Limit of a resource's List operations, sent as the `limit` query parameter while Return All is off. */
+export function limitField(resource: string, operations: string[], max: number): INodeProperties {
+	return {
+		displayName: 'Limit',
+		name: `${resource}Limit`,
+		type: 'number',
+		default: 50,
+		typeOptions: { minValue: 1, maxValue: max, numberPrecision: 0 },
+		description: 'Max number of results to return',
+		displayOptions: { show: { resource: [resource], operation: operations, [`${resource}ReturnAll`]: [false] } },
+		routing: { send: { type: 'query', property: 'limit' } },
+	};
+}
+
+/** Order of a List: newest (the API's default) or oldest first, sent as the `order` query parameter. */
+export function orderOption(displayOptions: IDisplayOptions, description = 'The order by creation time'): INodeProperties {
+	return {
+		displayName: 'Order',
+		name: 'order',
+		type: 'options',
+		options: [
+			{ name: 'Newest First', value: 'desc' },
+			{ name: 'Oldest First', value: 'asc' },
+		],
+		default: 'desc',
+		description,
+		displayOptions,
+		routing: { send: { type: 'query', property: 'order' } },
+	};
+}
+
+/** How long an operation that waits for a job polls it before it fails. */
+export function maxWaitOption(displayOptions: IDisplayOptions, defaultSeconds: number, description: string): INodeProperties {
+	return {
+		displayName: 'Max Wait (Seconds)',
+		name: 'maxWait',
+		type: 'number',
+		default: defaultSeconds,
+		typeOptions: { minValue: 1, maxValue: 86400, numberPrecision: 0 },
+		description,
+		displayOptions,
+	};
+}
+
+/** The binary field a downloaded file is written to. */
+export function outputFieldOption(displayOptions: IDisplayOptions, description: string): INodeProperties {
+	return {
+		displayName: 'Put Output File in Field',
+		name: 'binaryPropertyName',
+		type: 'string',
+		default: 'data',
+		description,
+		displayOptions,
+	};
 }

@@ -111,7 +111,7 @@ function adviceFor(status: number, error: OpenAiErrorBody | undefined, model?: s
 		return 'Your OpenAI quota is used up: add credit or raise the limit in your OpenAI billing settings. Retrying will not help.';
 	}
 	if (status === 429) {
-		return 'Rate limit reached: slow down with the node\'s Batching request option, or let it retry.';
+		return 'Rate limit reached: the node waits for the limit, up to Max Wait for Rate Limits (in Options).';
 	}
 	if (status >= 500) {
 		return 'This is a problem on OpenAI\'s side (or the compatible server\'s), not in your workflow. Try again later.';

@@ -10,6 +10,8 @@ import type {
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE, DEFAULT_BASE_URL } from './constants';
+import { type Answer, type Lane, RateLimitWaitCanceled, RateLimitWaitExceeded, type Ticket, type WaitBudget } from './governor';
+import { laneOf, recordAnswer, waitBudget, waitExceededError } from './rate-limit';
 import { reopenedBody } from './multipart';
 import { readOption } from './parameters';
 import { errorMessageFor } from './errors';
@@ -112,7 +114,7 @@ async function readStreamedErrorBody(error: unknown): Promise<void> {
 }
 
 /** The error for a stopped execution; n8n reports an execution whose error says "canceled" as canceled. */
-function canceled(context: IExecuteSingleFunctions, what: string): NodeOperationError {
+export function canceled(context: IExecuteSingleFunctions, what: string): NodeOperationError {
 	return new NodeOperationError(context.getNode(), 'The execution was canceled', {
 		itemIndex: context.getItemIndex(),
 		description: `${what}\nNo further request was sent.`,
@@ -120,17 +122,23 @@ function canceled(context: IExecuteSingleFunctions, what: string): NodeOperation
 }
 
 /**
- * Sends the request n8n built from the routing, retrying rate limits, server errors and dropped
- * connections with backoff. Declarative nodes get this hook through `routing.operations.pagination`.
+ * Sends the request n8n built from the routing through the rate-limit governor, retrying server errors
+ * and dropped connections with backoff. Declarative nodes get this hook through `routing.operations.pagination`.
  */
 export async function sendWithRetries(
 	this: IExecutePaginationFunctions,
 	requestData: DeclarativeRestApiSettings.ResultOptions,
 ): Promise<INodeExecutionData[]> {
-	return await retrying(this, requestData.options, async (attempt) => {
-		if (attempt > 0) requestData.options.body = reopenedBody(requestData.options.body);
-		return await this.makeRoutingRequest(requestData);
-	});
+	const answer = recordAnswer(requestData);
+	return await retrying(
+		this,
+		requestData.options,
+		async (sent) => {
+			if (sent > 0) requestData.options.body = reopenedBody(requestData.options.body);
+			return await this.makeRoutingRequest(requestData);
+		},
+		() => answer,
+	);
 }
 
 /**
@@ -144,30 +152,101 @@ export async function requestWithRetries<T = IN8nHttpFullResponse>(
 	receive: (response: IN8nHttpFullResponse) => Promise<T> = async (response) => response as T,
 ): Promise<T> {
 	const request = { ...options, returnFullResponse: true };
-	return await retrying(context, request, async (attempt) => {
-		if (attempt > 0) request.body = reopenedBody(request.body);
-		return await receive((await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, request)) as IN8nHttpFullResponse);
-	});
+	let answer: Answer = {};
+	return await retrying(
+		context,
+		request,
+		async (sent) => {
+			if (sent > 0) request.body = reopenedBody(request.body);
+			const response = (await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, request)) as IN8nHttpFullResponse;
+			answer = { status: response.statusCode, headers: response.headers };
+			return await receive(response);
+		},
+		() => answer,
+	);
 }
 
-/** Stopping the execution ends a backoff wait at once; n8n-core aborts a request in flight itself. */
+/** What a failed attempt's answer said, for the governor: the HTTP error's, or the one recorded before a hook failed. */
+function answerOf(error: unknown, recorded: Answer): Answer {
+	const response = transportErrorOf(error)?.response;
+	if (response) return { status: response.status, headers: response.headers, body: response.data };
+	return transportErrorOf(error) ? {} : recorded;
+}
+
+/**
+ * Waits for the governor's go; a stop or a spent Max Wait ends the item with its own error, which
+ * quotes the last refusal (read, with the credential to mask, only then).
+ */
+async function turn(
+	context: IExecuteSingleFunctions,
+	lane: Lane,
+	budget: WaitBudget,
+	signal: AbortSignal | undefined,
+	lastRefusal: () => Promise<string | undefined>,
+): Promise<Ticket> {
+	try {
+		return await lane.acquire(budget, signal);
+	} catch (error) {
+		const refusal = await lastRefusal();
+		if (error instanceof RateLimitWaitCanceled) {
+			const failed = refusal ? ` The last attempt failed with: ${refusal}` : '';
+			throw canceled(context, `Stopped while waiting ${error.waitedMs} ms for the rate limit.${failed}`);
+		}
+		if (error instanceof RateLimitWaitExceeded) throw waitExceededError(context, error, refusal);
+		throw new NodeOperationError(context.getNode(), error as Error, { itemIndex: context.getItemIndex() });
+	}
+}
+
+/**
+ * Every attempt waits for the governor's go and reports its answer to it. A rate limit costs no retry,
+ * only waiting time (Max Wait for Rate Limits). Stopping the execution ends a wait at once; n8n-core
+ * aborts a request in flight itself.
+ */
 async function retrying<T>(
 	context: IExecuteSingleFunctions,
 	target: RequestTarget,
-	send: (attempt: number) => Promise<T>,
+	/** Sends once more; `sent` counts the sends before (a body stream must be opened anew). */
+	send: (sent: number) => Promise<T>,
+	recorded: () => Answer,
 ): Promise<T> {
 	const maxRetries = readMaxRetries(context);
 	// Optional call: older n8n versions have no cancel signal.
 	const cancelSignal = context.getExecutionCancelSignal?.();
-	for (let attempt = 0; ; attempt++) {
+	const lane = await laneOf(context);
+	const budget = waitBudget(context);
+	let refused: unknown;
+	const lastRefusal = async () => {
+		if (refused === undefined) return undefined;
+		const apiKey = await apiKeyOf(context);
+		return failureOf(refused, target, apiKey)?.message;
+	};
+	let sent = 0;
+	for (let attempt = 0; ; ) {
+		const ticket = await turn(context, lane, budget, cancelSignal, lastRefusal);
+		if (cancelSignal?.aborted) {
+			lane.settle(ticket, {});
+			throw canceled(context, 'Stopped before the request was sent.');
+		}
 		let caught: unknown;
 		try {
-			return await send(attempt);
+			const result = await send(sent++);
+			lane.settle(ticket, recorded());
+			return result;
 		} catch (error) {
 			caught = error;
 		}
-		if (cancelSignal?.aborted) throw canceled(context, 'Stopped while the request was in flight.');
+		// A streamed error body is read first: the governor tells a rate limit from a spent quota by it.
 		await readStreamedErrorBody(caught);
+		const outcome = lane.settle(ticket, answerOf(caught, recorded()));
+		if (cancelSignal?.aborted) throw canceled(context, 'Stopped while the request was in flight.');
+		if (outcome === 'rate-limited') {
+			refused = caught;
+			// With no wait left (Max Wait 0), the first rate limit ends the item.
+			if (budget.waitedMs >= budget.maxMs()) {
+				throw waitExceededError(context, new RateLimitWaitExceeded(budget.waitedMs, lane.describeLimit()), await lastRefusal());
+			}
+			continue;
+		}
 		const credentials = await credentialsOf(context);
 		const apiKey = credentials?.apiKey;
 		// The credential replaces the node's default base URL as the request leaves.
@@ -176,6 +255,7 @@ async function retrying<T>(
 		if (!failure) throw caught;
 		if (failure.retryable && attempt < maxRetries) {
 			const delayMs = retryDelayMs(attempt, failure.retryAfterMs);
+			attempt++;
 			try {
 				await sleep(delayMs, cancelSignal);
 			} catch {

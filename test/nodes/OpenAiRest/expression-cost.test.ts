@@ -9,6 +9,8 @@ import { makePng, wavFile } from '../../support/binary';
 import { batchOperationOf } from '../../../nodes/OpenAiRest/fields/factories';
 import { runNode, type RunOptions } from '../../support/engine';
 import type { OpenAiServer } from '../../support/openai-server';
+import { seedTextFile, seedVectorStore } from '../../support/openai-server-vector-stores';
+import { seedCompletedVideo } from '../../support/openai-server-videos';
 import { useOpenAiServer } from '../../support/fixture';
 
 const fixture = useOpenAiServer();
@@ -335,7 +337,43 @@ function binaryCases(): Case[] {
 			arrange: seedFile,
 			requestsPerItem: 2,
 		},
+		{
+			operation: 'vector store: search',
+			parameters: { resource: 'vectorStore', operation: 'search', vectorStoreId: expression('model'), vectorStoreQuery: expression('content'), vectorStoreOptions: { maxResults: expression('option') } },
+			values: { model: 'vs_000001', content: 'return policy', option: 3 },
+			optionSent: true,
+			spied: ['model', 'content', 'option'],
+			arrange: seedVectorStoreWithFile,
+		},
+		{
+			operation: 'vector store: add file',
+			parameters: { resource: 'vectorStore', operation: 'addFile', vectorStoreId: expression('model'), vectorStoreFileId: expression('content'), vectorStoreOptions: { attributes: expression('option') } },
+			values: { model: 'vs_000001', content: 'file-000001', option: '{"lang": "en"}' },
+			spied: ['model', 'content', 'option'],
+			arrange: seedVectorStoreWithFile,
+		},
+		{
+			operation: 'video: create',
+			parameters: { resource: 'video', operation: 'create', videoModel: expression('model'), videoPrompt: expression('content'), videoOptions: { seconds: expression('option') } },
+			values: { model: 'sora-2-pro', content: 'A paper boat', option: '8' },
+			optionSent: true,
+			spied: ['model', 'content', 'option'],
+		},
+		{
+			operation: 'video: download',
+			parameters: { resource: 'video', operation: 'download', videoId: expression('content'), videoOptions: { variant: expression('option') } },
+			values: { model: '', content: 'video_000001', option: 'thumbnail' },
+			spied: ['content', 'option'],
+			arrange: (server) => void seedCompletedVideo(server.videos, 'seed'),
+			requestsPerItem: 2,
+		},
 	];
+}
+
+/** vs_000001 holding file-000001. */
+function seedVectorStoreWithFile(server: OpenAiServer): void {
+	seedTextFile(server.files, 'file-000001', 'returns.md', 'Our return policy: 30 days.');
+	seedVectorStore(server.vectorStores, server.files, { name: 'kb', file_ids: ['file-000001'] });
 }
 
 /** Items whose spied keys count every read. */

@@ -8,6 +8,7 @@ import { DirectoryLoader } from 'n8n-core';
 import type { IDataObject, INodeExecutionData, INodeParameters, INodeProperties } from 'n8n-workflow';
 import { LoggerProxy } from 'n8n-workflow';
 
+import { governor } from '../../../nodes/OpenAiRest/transport/governor';
 import { loadOptions, type NodeRun, nodeType, runNode } from '../../support/engine';
 import { type Fault, type OpenAiServer, startOpenAiServer } from '../../support/openai-server';
 
@@ -81,6 +82,8 @@ function safeStringify(value: unknown): string {
 }
 
 beforeEach(() => {
+	// Each test meets the rate-limit governor as a fresh process would.
+	governor.clear();
 	server.reset();
 	otherKeyServer.reset();
 	logged.length = 0;
@@ -229,15 +232,18 @@ const ROWS: Row[] = [
 		attempts: 1,
 	},
 	{
-		name: '429 rate limit, retried',
+		name: '429 rate limit with Max Wait for Rate Limits 0',
+		parameters: () => chat({ maxRateLimitWait: 0 }),
 		fault: failAlways({ status: 429, headers: FAST }),
-		message: RATE_LIMIT_MESSAGE,
+		message: "Rate limit: reached the server's limit of 3 requests per minute, and Max Wait for Rate Limits allows no wait",
 		description:
-			'type: requests, code: rate_limit_exceeded, HTTP status: 429\n' +
-			"Rate limit reached: slow down with the node's Batching request option, or let it retry.\n" +
-			'Retry-After: 1 ms.\nGave up after 3 attempts.',
+			'The server allows 3 requests per minute.\n' +
+			'This item waited 0 ms in total.\n' +
+			`The server's last refusal: ${RATE_LIMIT_MESSAGE}\n` +
+			'To finish such runs: raise Max Wait for Rate Limits (in Options), send fewer items per run, move the API key to a higher ' +
+			'usage tier (https://platform.openai.com/settings/organization/limits), or send large jobs through the Batch API.',
 		httpCode: '429',
-		attempts: 3,
+		attempts: 1,
 	},
 	{
 		name: '429 quota with Retry-After, never retried',
@@ -496,8 +502,8 @@ describe('retries', () => {
 });
 
 describe("n8n's Retry On Fail around the node's own retries", () => {
-	it('multiplies: 3 tries × (1 + 2 retries) = 9 requests when every call is rate limited', async () => {
-		server.failAlways('/chat/completions', { status: 429, headers: FAST });
+	it('multiplies: 3 tries × (1 + 2 retries) = 9 requests when every call fails with a 503', async () => {
+		server.failAlways('/chat/completions', { status: 503, headers: FAST });
 		const result = await runNode(chat(), {
 			credentials: credentials(),
 			input: input(1),
@@ -505,13 +511,9 @@ describe("n8n's Retry On Fail around the node's own retries", () => {
 		});
 		expect(server.requests).toHaveLength(9);
 		expect(result.items).toEqual([]);
-		expect(result.error?.message).toBe(RATE_LIMIT_MESSAGE);
-		expect(result.error?.httpCode).toBe('429');
-		expect(result.error?.description).toBe(
-			'type: requests, code: rate_limit_exceeded, HTTP status: 429\n' +
-				"Rate limit reached: slow down with the node's Batching request option, or let it retry.\n" +
-				'Retry-After: 1 ms.\nGave up after 3 attempts.',
-		);
+		expect(result.error?.message).toBe('The engine is currently overloaded, please try again later.');
+		expect(result.error?.httpCode).toBe('503');
+		expect(result.error?.description).toBe(`type: server_error, HTTP status: 503\n${SERVER_SIDE}\nGave up after 3 attempts.`);
 	});
 
 	it('a later try of n8n succeeds where the node gave up: 3 failures, then 1 failure and success', async () => {

@@ -5,8 +5,10 @@
  */
 import type { INodeParameters } from 'n8n-workflow';
 
+import { governor } from '../../../nodes/OpenAiRest/transport/governor';
 import { type NodeRun, runNode } from '../../support/engine';
 import { type OpenAiServer, startOpenAiServer } from '../../support/openai-server';
+import { pause, until } from '../../support/timing';
 
 const KEY = 'sk-test-stop-key';
 /** How soon after the stop the execution must have ended. */
@@ -22,16 +24,6 @@ const CHAT: INodeParameters = {
 	chatModel: 'gpt-4o-mini',
 	messages: { values: [{ role: 'user', content: 'Hello' }] },
 };
-
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (!condition()) {
-		if (Date.now() > deadline) throw new Error('condition not met in time');
-		await pause(5);
-	}
-}
 
 /** Starts the workflow, stops it once `ready` holds, and measures how long the engine took to end. */
 async function stopWhen(
@@ -64,6 +56,8 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
+	// Each test meets the rate-limit governor as a fresh process would.
+	governor.clear();
 	server.reset();
 	slowStreamServer.reset();
 });
@@ -92,12 +86,27 @@ function expectCanceled(result: NodeRun, when: RegExp) {
 }
 
 describe('stopping an execution', () => {
+	it('ends a rate-limit wait of Retry-After: 30 at once and sends no further request', async () => {
+		const times = await timesOf(async () => {
+			governor.clear();
+			server.failAlways('/chat/completions', { status: 429, headers: { 'retry-after': '30' }, body: { error: { message: 'Rate limit reached.', type: 'requests', param: null, code: 'rate_limit_exceeded' } } });
+			// Stopped a moment after the 429 was answered: the governor holds the request for 30 s.
+			const { result, msAfterStop } = await stopWhen(CHAT, () => server.requests[0]?.answered === true, server, 50);
+			expectCanceled(result, /^Stopped while waiting \d+ ms for the rate limit\. The last attempt failed with: Rate limit reached\./);
+			await pause(300);
+			expect(server.requests).toHaveLength(1);
+			return msAfterStop;
+		});
+
+		expect(Math.min(...times)).toBeLessThan(STOP_BUDGET_MS);
+	});
+
 	it('ends a retry wait of Retry-After: 30 at once and sends no further request', async () => {
 		const times = await timesOf(async () => {
-			server.failAlways('/chat/completions', { status: 429, headers: { 'retry-after': '30' } });
-			// Stopped a moment after the 429 was answered: the node is waiting out its back-off.
+			server.failAlways('/chat/completions', { status: 503, headers: { 'retry-after': '30' } });
+			// Stopped a moment after the 503 was answered: the node is waiting out its back-off.
 			const { result, msAfterStop } = await stopWhen(CHAT, () => server.requests[0]?.answered === true, server, 50);
-			expectCanceled(result, /^Stopped while waiting 30000 ms to retry\. The last attempt failed with: Rate limit reached/);
+			expectCanceled(result, /^Stopped while waiting 30000 ms to retry\. The last attempt failed with: The engine is currently overloaded/);
 			await pause(300);
 			expect(server.requests).toHaveLength(1);
 			return msAfterStop;

@@ -11,6 +11,7 @@
  */
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
+import { governor } from '../../../nodes/OpenAiRest/transport/governor';
 import { runNode, type RunOptions } from '../../support/engine';
 import { type CapturedRequest, type OpenAiServer, startOpenAiServer } from '../../support/openai-server';
 import { chatUsage } from '../../support/usage';
@@ -32,7 +33,11 @@ afterAll(async () => {
 	await Promise.all(Object.values(servers).map((each) => each.close()));
 });
 
-beforeEach(() => server.reset());
+beforeEach(() => {
+	// Each test meets the rate-limit governor as a fresh process would.
+	governor.clear();
+	server.reset();
+});
 
 const TOOLS = [
 	{

@@ -88,6 +88,7 @@ export const audioFields: INodeProperties[] = [
 	modelField('translationModel', 'translation', 'whisper-1', showFor('translate')),
 	simplifyField('audio', showFor('transcribe', 'translate')),
 	optionsCollection('audio', showFor('generateSpeech', 'transcribe', 'translate'), [
+		sharedOptions.maxRateLimitWait,
 		sharedOptions.maxRetries,
 		{
 			displayName: 'Chunking Strategy',

@@ -130,6 +130,7 @@ export const conversationFields: INodeProperties[] = [
 	...returnAllFields(RESOURCE, 'listItems'),
 	simplifyField(RESOURCE, showFor('listItems', 'addItems', 'getItem')),
 	optionsCollection(RESOURCE, showFor('create', ...BY_ID), [
+		sharedOptions.maxRateLimitWait,
 		sharedOptions.maxRetries,
 		includeOption,
 		{

@@ -74,6 +74,7 @@ export const editFields: INodeProperties[] = [
 	},
 	simplifyField('edit', show),
 	optionsCollection('edit', show, [
+		sharedOptions.maxRateLimitWait,
 		sharedOptions.maxRetries,
 		sharedOptions.temperature,
 		sharedOptions.topP,

@@ -64,6 +64,7 @@ export const embeddingFields: INodeProperties[] = [
 			description: 'How the API sends the vectors; the output always holds numbers',
 			routing: sendAs('encoding_format'),
 		},
+		sharedOptions.maxRateLimitWait,
 		sharedOptions.maxRetries,
 		sharedOptions.user,
 	]),

@@ -1,8 +1,9 @@
 import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
 
-import { optionsCollection, sendAs, sharedOptions } from '../../fields/factories';
+import { limitField, optionsCollection, orderOption, outputFieldOption, returnAllField, sendAs, sharedOptions } from '../../fields/factories';
 import { objectRequest, operation } from '../../fields/operations';
-import { downloadFileContent, listFiles, prepareFileUpload } from './hooks';
+import { cursorPages } from '../../transport/pages';
+import { downloadFileContent, prepareFileUpload } from './hooks';
 
 const showFor = (...operation: string[]): IDisplayOptions => ({ show: { resource: ['file'], operation } });
 const onlyFor = (...operation: string[]): IDisplayOptions => ({ show: { '/operation': operation } });
@@ -32,7 +33,7 @@ export const fileOperations: INodeProperties = {
 		operation('Get', 'get', 'Get a file', 'Get the name, size, purpose and status of a file', objectRequest('GET', 'files', 'fileId')),
 		operation('List', 'list', 'List files', 'List uploaded files, newest first', {
 			request: { method: 'GET', url: '/files' },
-			operations: { pagination: listFiles },
+			operations: { pagination: cursorPages('fileReturnAll') },
 		}),
 		operation(
 			'Upload',
@@ -77,25 +78,10 @@ export const fileFields: INodeProperties[] = [
 		description: 'The ID of the file, as Upload or List return it',
 		displayOptions: showFor('get', 'delete', 'download'),
 	},
-	{
-		displayName: 'Return All',
-		name: 'fileReturnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-		displayOptions: showFor('list'),
-	},
-	{
-		displayName: 'Limit',
-		name: 'fileLimit',
-		type: 'number',
-		default: 50,
-		typeOptions: { minValue: 1, maxValue: 10000, numberPrecision: 0 },
-		description: 'Max number of results to return',
-		displayOptions: { show: { resource: ['file'], operation: ['list'], fileReturnAll: [false] } },
-		routing: sendQuery('limit'),
-	},
+	returnAllField('file', showFor('list')),
+	limitField('file', ['list'], 10000),
 	optionsCollection('file', showFor('upload', 'list', 'get', 'delete', 'download'), [
+		sharedOptions.maxRateLimitWait,
 		sharedOptions.maxRetries,
 		{
 			displayName: 'Expires After (Seconds)',
@@ -107,19 +93,7 @@ export const fileFields: INodeProperties[] = [
 			displayOptions: onlyFor('upload'),
 			routing: sendAs('expires_after'),
 		},
-		{
-			displayName: 'Order',
-			name: 'order',
-			type: 'options',
-			options: [
-				{ name: 'Newest First', value: 'desc' },
-				{ name: 'Oldest First', value: 'asc' },
-			],
-			default: 'desc',
-			description: 'The order of the files by creation time',
-			displayOptions: onlyFor('list'),
-			routing: sendQuery('order'),
-		},
+		orderOption(onlyFor('list'), 'The order of the files by creation time'),
 		{
 			displayName: 'Purpose',
 			name: 'purpose',
@@ -130,13 +104,6 @@ export const fileFields: INodeProperties[] = [
 			displayOptions: onlyFor('list'),
 			routing: sendQuery('purpose'),
 		},
-		{
-			displayName: 'Put Output File in Field',
-			name: 'binaryPropertyName',
-			type: 'string',
-			default: 'data',
-			description: 'The name of the binary field the file is written to',
-			displayOptions: onlyFor('download'),
-		},
+		outputFieldOption(onlyFor('download'), 'The name of the binary field the file is written to'),
 	]),
 ];

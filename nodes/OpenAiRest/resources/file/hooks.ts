@@ -1,7 +1,5 @@
 import type {
-	DeclarativeRestApiSettings,
 	IDataObject,
-	IExecutePaginationFunctions,
 	IExecuteSingleFunctions,
 	IHttpRequestOptions,
 	IN8nHttpFullResponse,
@@ -12,7 +10,7 @@ import { checkItem, contentTypeOf, filePart, MEGABYTE, readBinaryField } from '.
 import { streamToBinary } from '../../transport/download';
 import { multipartRequest, textFields } from '../../transport/multipart';
 import { readOption } from '../../transport/parameters';
-import { requestWithRetries, sendWithRetries } from '../../transport/send';
+import { requestWithRetries } from '../../transport/send';
 
 export const FILE_MAX_BYTES = 512 * MEGABYTE;
 
@@ -35,37 +33,6 @@ export async function prepareFileUpload(
 export function fileExpiry(body: IDataObject): void {
 	if (body.expires_after === undefined) return;
 	body.expires_after = { anchor: 'created_at', seconds: body.expires_after };
-}
-
-interface FilePage {
-	data?: IDataObject[];
-	has_more?: boolean;
-	last_id?: string;
-}
-
-/**
- * Pagination of List: one item per file. With Return All it follows `after` = `last_id` while the
- * API says `has_more`; otherwise it sends Limit and reads one page.
- */
-export async function listFiles(
-	this: IExecutePaginationFunctions,
-	requestData: DeclarativeRestApiSettings.ResultOptions,
-): Promise<INodeExecutionData[]> {
-	const returnAll = this.getNodeParameter('fileReturnAll', false) as boolean;
-	const files: IDataObject[] = [];
-	let after: string | undefined;
-	for (;;) {
-		const qs = { ...requestData.options.qs, ...(after ? { after } : {}) };
-		const [page] = await sendWithRetries.call(this, { ...requestData, options: { ...requestData.options, qs } });
-		const body = (page?.json ?? {}) as FilePage;
-		files.push(...(body.data ?? []));
-		const last = body.last_id ?? (body.data?.at(-1)?.id as string | undefined);
-		// A page that does not move the cursor would repeat forever.
-		if (!returnAll || body.has_more !== true || !last || last === after) break;
-		after = last;
-	}
-	const item = this.getItemIndex();
-	return files.map((json) => ({ json, pairedItem: { item } }));
 }
 
 const MIME_BY_EXTENSION: Record<string, string> = {

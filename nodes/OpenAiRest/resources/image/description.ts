@@ -83,6 +83,7 @@ export const imageFields: INodeProperties[] = [
 		routing: sendAs('prompt'),
 	},
 	optionsCollection('image', showForBatchable('image', 'generate', 'edit', 'createVariation'), [
+		sharedOptions.maxRateLimitWait,
 		sharedOptions.maxRetries,
 		sharedOptions.user,
 		{

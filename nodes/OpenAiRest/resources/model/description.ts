@@ -33,5 +33,5 @@ export const modelFields: INodeProperties[] = [
 			'The model to retrieve. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 	}),
 	simplifyField('model', showFor('model', 'list')),
-	optionsCollection('model', { show: { resource: ['model'] } }, [sharedOptions.maxRetries]),
+	optionsCollection('model', { show: { resource: ['model'] } }, [sharedOptions.maxRateLimitWait, sharedOptions.maxRetries]),
 ];

@@ -112,5 +112,5 @@ export const moderationFields: INodeProperties[] = [
 		routing: sendAs('image_url'),
 	},
 	simplifyField('moderation', showFor('moderation', 'classify')),
-	optionsCollection('moderation', show, [sharedOptions.maxRetries]),
+	optionsCollection('moderation', show, [sharedOptions.maxRateLimitWait, sharedOptions.maxRetries]),
 ];

@@ -1,4 +1,5 @@
 import type { IDisplayOptions, IHttpRequestMethods, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+import { vectorStoreLoadOptions } from '../../fields/vector-stores';
 
 import {
 	answerFormatOption,
@@ -171,12 +172,13 @@ const fileSearchOption: INodeProperties = {
 			name: 'settings',
 			values: [
 				{
-					displayName: 'Vector Store IDs',
+					displayName: 'Vector Store Names or IDs',
 					name: 'vectorStoreIds',
-					type: 'string',
-					default: '',
-					placeholder: 'e.g. vs_abc123',
-					description: 'The vector stores to search, separated by commas (required)',
+					type: 'multiOptions',
+					typeOptions: { loadOptions: vectorStoreLoadOptions() },
+					default: [],
+					description:
+						'The vector stores to search (at least one). Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 				},
 				{
 					displayName: 'Max Results',
@@ -472,6 +474,7 @@ export const responseFields: INodeProperties[] = [
 	simplifyField(RESOURCE, showFor('cancel', 'create', 'get')),
 	optionsCollection(RESOURCE, showForBatchable(RESOURCE, 'create', ...BY_ID), [
 		...createOptions,
+		sharedOptions.maxRateLimitWait,
 		sharedOptions.maxRetries,
 		listOrderOption('input items', 'listInputItems'),
 	]),

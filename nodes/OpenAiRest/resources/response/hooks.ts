@@ -182,9 +182,9 @@ export function webSearchTool(settings: WebSearchSettings): IDataObject {
 }
 
 /** The `file_search` tool; OpenAI needs at least one vector store ID. */
-export function fileSearchTool(settings: { vectorStoreIds?: string; maxNumResults?: number }): IDataObject {
+export function fileSearchTool(settings: { vectorStoreIds?: string | string[]; maxNumResults?: number }): IDataObject {
 	const ids = splitList(settings.vectorStoreIds);
-	if (!ids.length) throw new InvalidParameter('File Search: Vector Store IDs', 'must name at least one vector store, e.g. vs_abc123');
+	if (!ids.length) throw new InvalidParameter('File Search: Vector Store Names or IDs', 'must name at least one vector store, e.g. vs_abc123');
 	const max = settings.maxNumResults;
 	if (max !== undefined && (!Number.isInteger(max) || max < 1 || max > 50)) {
 		throw new InvalidParameter('File Search: Max Results', `must be a whole number between 1 and 50, got ${max}`);
@@ -213,7 +213,7 @@ function settingsOf<T>(value: unknown): T | undefined {
 export function normalizeTools(body: IDataObject): void {
 	const tools = Array.isArray(body.tools) ? (body.tools as IDataObject[]).map(responsesFunctionTool) : [];
 	const webSearch = settingsOf<WebSearchSettings>(body[DRAFT_KEYS.webSearch]);
-	const fileSearch = settingsOf<{ vectorStoreIds?: string; maxNumResults?: number }>(body[DRAFT_KEYS.fileSearch]);
+	const fileSearch = settingsOf<{ vectorStoreIds?: string | string[]; maxNumResults?: number }>(body[DRAFT_KEYS.fileSearch]);
 	if (webSearch) tools.push(webSearchTool(webSearch));
 	if (fileSearch) tools.push(fileSearchTool(fileSearch));
 	if (body[DRAFT_KEYS.codeInterpreter] === true) tools.push({ type: 'code_interpreter', container: { type: 'auto' } });

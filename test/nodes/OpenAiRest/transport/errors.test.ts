@@ -140,7 +140,7 @@ describe('describeHttpFailure', () => {
 			message: 'Rate limit reached.',
 			description:
 				'type: requests, code: rate_limit_exceeded, HTTP status: 429\n' +
-				"Rate limit reached: slow down with the node's Batching request option, or let it retry.\n" +
+				'Rate limit reached: the node waits for the limit, up to Max Wait for Rate Limits (in Options).\n' +
 				'Retry-After: 20 s.',
 			retryable: true,
 			retryAfterMs: 20_000,

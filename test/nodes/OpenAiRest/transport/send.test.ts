@@ -1,6 +1,7 @@
 import type { DeclarativeRestApiSettings, IExecutePaginationFunctions, INode, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import { governor } from '../../../../nodes/OpenAiRest/transport/governor';
 import { DEFAULT_MAX_RETRIES, failureOf, sendWithRetries } from '../../../../nodes/OpenAiRest/transport/send';
 
 // Backoff waits are recorded instead of slept, so the schedule can be asserted exactly. Like n8n's
@@ -82,6 +83,7 @@ function fakeContext(
 function requestData(body: object = { model: 'gpt-4o-mini' }, url = '/chat/completions') {
 	return {
 		options: { method: 'POST', url, baseURL: 'https://api.example.com/v1', body },
+		postReceive: [],
 	} as unknown as DeclarativeRestApiSettings.ResultOptions;
 }
 
@@ -92,6 +94,8 @@ async function failureFrom(state: FakeContext, data = requestData()): Promise<No
 }
 
 beforeEach(() => {
+	// Each test meets the rate-limit governor as a fresh process would.
+	governor.clear();
 	sleeps.length = 0;
 	sleepSignals.length = 0;
 	stopDuringWait = undefined;
@@ -132,11 +136,19 @@ describe('sendWithRetries', () => {
 
 	it('waits as long as Retry-After or retry-after-ms asks', async () => {
 		const state = fakeContext([
-			httpError(429, RATE_LIMIT, { 'retry-after': '3' }),
-			httpError(429, RATE_LIMIT, { 'retry-after-ms': '7' }),
+			httpError(503, SERVER_ERROR, { 'retry-after': '3' }),
+			httpError(503, SERVER_ERROR, { 'retry-after-ms': '7' }),
 		]);
 		await expect(sendWithRetries.call(state.context, requestData())).resolves.toEqual(OK);
 		expect(sleeps).toEqual([3000, 7]);
+	});
+
+	it('spends no retry on a rate limit: the governor holds the request and sends it again', async () => {
+		// A 429 without a wait named: the lane lets the request go again at once, alone.
+		const state = fakeContext([httpError(429, RATE_LIMIT), httpError(500, SERVER_ERROR)], { maxRetries: 1 });
+		await expect(sendWithRetries.call(state.context, requestData())).resolves.toEqual(OK);
+		expect(state.calls).toBe(3);
+		expect(sleeps).toEqual([500]);
 	});
 
 	it('never retries a used-up quota, nor a 4xx', async () => {
@@ -215,14 +227,14 @@ describe('sendWithRetries when the execution is stopped', () => {
 
 	it('ends a backoff wait with a canceled error and sends nothing more', async () => {
 		stopDuringWait = new AbortController();
-		const state = fakeContext(Array(3).fill(httpError(429, RATE_LIMIT, { 'retry-after': '30' })), {
+		const state = fakeContext(Array(3).fill(httpError(503, SERVER_ERROR, { 'retry-after': '30' })), {
 			cancelSignal: stopDuringWait.signal,
 			itemIndex: 2,
 		});
 		const error = await canceledFrom(state);
 		expect(error.message).toBe('The execution was canceled');
 		expect(error.description).toBe(
-			'Stopped while waiting 30000 ms to retry. The last attempt failed with: Rate limit reached.\nNo further request was sent.',
+			'Stopped while waiting 30000 ms to retry. The last attempt failed with: Oops.\nNo further request was sent.',
 		);
 		expect(error.context.itemIndex).toBe(2);
 		expect(state.calls).toBe(1);
@@ -238,7 +250,8 @@ describe('sendWithRetries when the execution is stopped', () => {
 		expect(error.description).toBe('Stopped while the request was in flight.\nNo further request was sent.');
 		expect(state.calls).toBe(1);
 		expect(sleeps).toEqual([]);
-		expect(getCredentials).not.toHaveBeenCalled();
+		// Once before sending, for the rate-limit lane of the credential; not again for the error.
+		expect(getCredentials).toHaveBeenCalledTimes(1);
 	});
 
 	it('works without a cancel signal (n8n versions before it existed)', async () => {

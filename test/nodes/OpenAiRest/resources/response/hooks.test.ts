@@ -109,7 +109,8 @@ describe('tools', () => {
 
 	it('file search needs vector store IDs and 1 to 50 results', () => {
 		expect(fileSearchTool({ vectorStoreIds: 'vs_1,vs_2', maxNumResults: 5 })).toEqual({ type: 'file_search', vector_store_ids: ['vs_1', 'vs_2'], max_num_results: 5 });
-		expect(() => fileSearchTool({ vectorStoreIds: ' ' })).toThrow('File Search: Vector Store IDs: must name at least one vector store, e.g. vs_abc123');
+		expect(fileSearchTool({ vectorStoreIds: ['vs_1', ' vs_2 '] })).toEqual({ type: 'file_search', vector_store_ids: ['vs_1', 'vs_2'] });
+		expect(() => fileSearchTool({ vectorStoreIds: ' ' })).toThrow('File Search: Vector Store Names or IDs: must name at least one vector store, e.g. vs_abc123');
 		expect(() => fileSearchTool({ vectorStoreIds: 'vs_1', maxNumResults: 51 })).toThrow('File Search: Max Results: must be a whole number between 1 and 50, got 51');
 	});
 

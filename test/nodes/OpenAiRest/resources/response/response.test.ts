@@ -163,7 +163,7 @@ describe('response: create', () => {
 			[create({ responsePrompt: '={{ "" }}' }), 'Invalid "Prompt" in item 0: must not be empty'],
 			[create({}, { tools: '[{"type": "function"' }), 'Invalid "Tools" in item 0: is not valid JSON'],
 			[create({}, { jsonSchema: '{nope' }), 'Invalid "JSON Schema" in item 0: is not valid JSON'],
-			[create({}, { fileSearch: { settings: {} } }), 'Invalid "File Search: Vector Store IDs" in item 0: must name at least one vector store'],
+			[create({}, { fileSearch: { settings: {} } }), 'Invalid "File Search: Vector Store Names or IDs" in item 0: must name at least one vector store'],
 			[create({}, { webSearch: { settings: { country: 'Germany' } } }), 'Invalid "Web Search: Country" in item 0'],
 			[create({ responseInputType: 'json', responseInputJson: '[{"content": "x"}]' }), 'Invalid "Input (JSON)" in item 0'],
 			[create({}, { maxOutputTokens: 15 }), 'Invalid "Maximum Output Tokens" in item 0: must be at least 16, got 15'],
