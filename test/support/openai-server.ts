@@ -1415,9 +1415,8 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 		const rawBytes = spool ? Buffer.alloc(0) : await readBody(request);
 		const rawBody = rawBytes.toString('utf8');
 		const route = resolveRoute(method, fullPath);
-		const binaryRoute = matchBinaryRoute(method, normalisePathname(rawPathname(fullPath)));
-		const batchRoute = matchBatchRoute(method, normalisePathname(rawPathname(fullPath)));
 		const pathname = normalisePathname(rawPathname(fullPath));
+		const batchRoute = matchBatchRoute(method, pathname);
 		// Vector store paths end like Files API paths (/vector_stores/{id}/files), so they are matched first.
 		const storeRoute = matchVectorStoreRoute(method, pathname) ?? matchVideoRoute(method, pathname);
 		const binaryRoute = storeRoute ? undefined : matchBinaryRoute(method, pathname);
@@ -1425,8 +1424,7 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 		const parsed = multipart ? { ok: false as const } : parseJson(rawBody);
 		const captured: CapturedRequest = {
 			method,
-			path: binaryRoute?.path ?? batchRoute?.path ?? route.path,
-			path: storeRoute?.path ?? binaryRoute?.path ?? route.path,
+			path: storeRoute?.path ?? binaryRoute?.path ?? batchRoute?.path ?? route.path,
 			fullPath,
 			headers: { ...request.headers },
 			rawBody,
@@ -1482,9 +1480,6 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 			const answer = dispatchBatch(batchRoute, fullPath, parsed.ok ? parsed.value : undefined, { store: batches, files, answer: answerLine, requestId: () => `req_${randomBytes(16).toString('hex')}` });
 			return send(exchange, jsonOutcome(answer.payload, answer.status), fault);
 		}
-		const outcome = binaryRoute
-			? dispatchBinary(binaryRoute, captured, { ...context, serverUrl, store: files })
-			: dispatch(method, fullPath, route, rawBody, context);
 		let outcome: Outcome;
 		if (storeRoute?.kind === 'vectorStore') outcome = dispatchVectorStore(storeRoute, captured, vectorStores, files);
 		else if (storeRoute) outcome = dispatchVideo(storeRoute, captured, videos);
