@@ -97,7 +97,7 @@ const ownCases: MatrixCase[] = [
 		const fields = REQUIRED[resource];
 		// The batched operation's Max Retries covers the upload and the create.
 		const responseOnly = (options: INodeParameters) => (resource === 'response' ? options : {});
-		const withRetries = (maxRetries: number, extra: INodeParameters) => ({ ...fields, [`${resource}Options`]: { ...responseOnly(extra), maxRetries } });
+		const withRetries = (maxRetries: number, extra: INodeParameters) => ({ ...fields, [`${resource}Options`]: { ...responseOnly(extra), maxRetries, maxRateLimitWait: maxRetries ? 30 : 0 } });
 		return [
 			{
 				name: `batch: ${operation} with a Custom ID, metadata and the shortest expiry`,
