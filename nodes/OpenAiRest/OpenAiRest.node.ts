@@ -2,6 +2,7 @@ import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { audioFields, audioOperations } from './resources/audio/description';
+import { batchDescription } from './resources/batch/description';
 import { chatFields, chatOperations } from './resources/chat/description';
 import { conversationFields, conversationOperations } from './resources/conversation/description';
 import { editFields, editOperations } from './resources/edit/description';
@@ -17,6 +18,16 @@ import { videoFields, videoOperations } from './resources/video/description';
 import { CREDENTIAL_TYPE, DEFAULT_BASE_URL } from './transport/constants';
 import { sendWithRetries } from './transport/send';
 
+/** Bulk at half price: the create operations run from the input items through the Batch API. */
+const batch = batchDescription([
+	{ resource: 'chat', name: 'Chat', results: 'chat completions', operations: chatOperations, value: 'create' },
+	{ resource: 'embedding', name: 'Embedding', results: 'embeddings', operations: embeddingOperations, value: 'create' },
+	{ resource: 'image', name: 'Image', results: 'images', operations: imageOperations, value: 'generate' },
+	{ resource: 'moderation', name: 'Moderation', results: 'moderations', operations: moderationOperations, value: 'classify' },
+	{ resource: 'response', name: 'Response', results: 'responses', operations: responseOperations, value: 'create' },
+	{ resource: 'text', name: 'Text', results: 'text completions', operations: textOperations, value: 'create' },
+]);
+
 export class OpenAiRest implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'OpenAI REST',
@@ -26,7 +37,7 @@ export class OpenAiRest implements INodeType {
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
 		description:
-			'Responses, conversations, chat, completions, embeddings, edits, images, audio, files, vector stores, videos, models and moderations through the OpenAI REST API or a compatible server',
+			'Responses, conversations, chat, completions, embeddings, edits, images, audio, files, vector stores, videos, models, moderations and batches through the OpenAI REST API or a compatible server',
 		documentationUrl: 'https://github.com/n8n-nodes-openai-rest/n8n-nodes-openai-rest#readme',
 		defaults: { name: 'OpenAI REST' },
 		usableAsTool: true,
@@ -49,6 +60,7 @@ export class OpenAiRest implements INodeType {
 				noDataExpression: true,
 				options: [
 					{ name: 'Audio', value: 'audio' },
+					{ name: 'Batch', value: 'batch' },
 					{ name: 'Chat', value: 'chat' },
 					{ name: 'Conversation', value: 'conversation' },
 					{ name: 'Edit', value: 'edit' },
@@ -64,6 +76,8 @@ export class OpenAiRest implements INodeType {
 				],
 				default: 'chat',
 			},
+			// Before the batched operations' fields, which also show for its operations.
+			batch.operations,
 			chatOperations,
 			...chatFields,
 			textOperations,
@@ -91,6 +105,7 @@ export class OpenAiRest implements INodeType {
 			...vectorStoreFields,
 			videoOperations,
 			...videoFields,
+			...batch.fields,
 		],
 	};
 }

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { INodeTypeDescription } from 'n8n-workflow';
 
 import { requestsToAllServers, type CapturedRequest } from '../support/openai-server';
-import { ConformanceTally, requireSpec, toValidate, validateRequest } from '../support/spec';
+import { batchLines, ConformanceTally, requireSpec, type RequestToValidate, toValidate, validateRequest } from '../support/spec';
 import { endpointFor, isNodeApiRequest, nodeEndpoints } from './node-endpoints';
 
 /**
@@ -30,6 +30,11 @@ function shapeOf(request: CapturedRequest): string {
 	return `${request.method} ${request.fullPath.replace(/file-\d+/g, 'file-id').replace(/(vs|vsfb|video)_\d+/g, '$1_id')} ${body}`;
 }
 
+/** A request line's shape: its free text replaced, so similar lines validate once. */
+function lineShape(line: RequestToValidate): string {
+	return `${line.path} ${String(line.body).replace(/"(content|text|prompt|input|user)":"[^"]*"/g, '"$1":"text"')}`;
+}
+
 afterAll(() => {
 	const sent = requestsToAllServers.filter(isNodeApiRequest);
 	if (!sent.length) return;
@@ -47,9 +52,19 @@ afterAll(() => {
 	const testFile = path.relative(process.cwd(), expect.getState().testPath ?? 'this test file');
 	if (!requireSpec(`spec check of the requests sent in ${testFile}`)) return;
 	const tally = new ConformanceTally();
+	const malformedLines: string[] = [];
+	const seenLines = new Set<string>();
 	for (const request of distinct) {
 		tally.add(validateRequest(toValidate(request)));
+		// Each line of a batch input file against the request schema of the endpoint it names.
+		for (const line of batchLines(request)) {
+			if (typeof line === 'string') malformedLines.push(line);
+			else if (!seenLines.has(lineShape(line))) {
+				seenLines.add(lineShape(line));
+				tally.add(validateRequest(line));
+			}
+		}
 	}
 	const invalid = tally.invalid.map((result) => `${result.endpoint}: ${result.errors.join('; ')}`);
-	expect(invalid).toEqual([]);
+	expect([...malformedLines, ...invalid]).toEqual([]);
 });

@@ -6,6 +6,7 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import type { NodeRun, RunOptions } from '../support/engine';
 import type { CapturedRequest, OpenAiServer } from '../support/openai-server';
+import { batchCasesFrom } from './matrix-batch';
 import { binaryCases } from './matrix-binary';
 import { conversationMatrixCases } from './matrix-conversation';
 import { retryCases } from './retry-cases';
@@ -886,7 +887,7 @@ const embeddingCases: MatrixCase[] = [
 	...retryCases('embedding', (options) => embedding(options)),
 ];
 
-export const MATRIX: MatrixCase[] = [
+const SYNCHRONOUS: MatrixCase[] = [
 	...chatCases,
 	...textCases,
 	...editCases,
@@ -899,3 +900,5 @@ export const MATRIX: MatrixCase[] = [
 	...conversationMatrixCases,
 	...storeCases,
 ];
+
+export const MATRIX: MatrixCase[] = [...SYNCHRONOUS, ...batchCasesFrom(SYNCHRONOUS)];

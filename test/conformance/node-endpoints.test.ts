@@ -65,7 +65,7 @@ describe('endpoints of the spec check', () => {
 		expect(endpointFor(endpoints, request('GET', '/files/file-1/content'))?.name).toBe('GET /files/{fileId}/content');
 		expect(endpointFor(endpoints, request('GET', '/files/file-1'))?.name).toBe('GET /files/{fileId}');
 		expect(endpointFor(endpoints, request('POST', '/files/file-1/content'))).toBeUndefined();
-		expect(endpointFor(endpoints, request('GET', '/batches'))).toBeUndefined();
+		expect(endpointFor(endpoints, request('GET', '/fine_tuning/jobs'))).toBeUndefined();
 		expect(endpointFor(endpoints, request('GET', '/responses/resp_1/extra'))).toBeUndefined();
 	});
 

@@ -8,9 +8,10 @@ import type { INodeParameters, INodeProperties, NodeParameterValueType } from 'n
 import { optionsName } from '../../nodes/OpenAiRest/transport/parameters';
 import { nodeType, runNode, type NodeRun } from '../support/engine';
 import { type CapturedRequest, type OpenAiServer, startOpenAiServer } from '../support/openai-server';
-import { ConformanceTally, requireSpec, toValidate, validateRequest, type ValidationResult } from '../support/spec';
+import { batchLines, ConformanceTally, requireSpec, toValidate, validateRequest, type ValidationResult } from '../support/spec';
 import { CoverageRecorder, parameterRequirements, type ParameterRequirement } from './coverage';
 import { MATRIX, type MatrixCase } from './matrix';
+import { BATCHED } from './matrix-batch';
 import { isNodeApiRequest } from './node-endpoints';
 
 const describeWithSpec = requireSpec('conformance suite test/conformance/parameters.test.ts') ? describe : describe.skip;
@@ -45,6 +46,23 @@ const REWRITTEN = new Set([
 /** Image downloads go to the URL the API returned, not to the API itself. */
 function apiRequests(requests: CapturedRequest[]): CapturedRequest[] {
 	return requests.filter((request) => request.fullPath.startsWith(`${API_PREFIX}/`));
+}
+
+/** A Batch case that runs an operation from the input items is checked as that operation. */
+function asSynchronous(parameters: INodeParameters): INodeParameters | undefined {
+	const batched = parameters.resource === 'batch' ? BATCHED[parameters.operation as string] : undefined;
+	return batched && { ...parameters, ...batched };
+}
+
+/** The request lines of the batch input files among the requests, as the requests they stand for. */
+function requestLines(requests: CapturedRequest[]): CapturedRequest[] {
+	return requests.flatMap((request) =>
+		batchLines(request).map((line) => {
+			if (typeof line === 'string') throw new Error(line);
+			const rawBody = String(line.body);
+			return { method: line.method, path: line.path, fullPath: `${API_PREFIX}${line.path}`, headers: {}, rawBody, body: JSON.parse(rawBody), rawBytes: Buffer.from(rawBody) };
+		}),
+	);
 }
 
 function valueAt(body: unknown, dottedPath: string): unknown {
@@ -147,11 +165,14 @@ describeWithSpec('parameter-coverage matrix against the official spec', () => {
 			binary: matrixCase.binary,
 		});
 		const requests = apiRequests(server.requests);
-		const routedParameters = routedValues(matrixCase.parameters, requirementByPath, matrixCase.rewrites);
+		// From the input items, the request lines carry the batched operation's routed values.
+		const synchronous = asSynchronous(matrixCase.parameters);
+		const lines = synchronous ? requestLines(requests) : [];
+		const routedParameters = routedValues(synchronous ?? matrixCase.parameters, requirementByPath, matrixCase.rewrites);
 		const operation = `${matrixCase.parameters.resource as string}:${matrixCase.parameters.operation as string}`;
 
 		expectOutcome(matrixCase, run);
-		for (const request of requests) {
+		for (const request of [...requests, ...lines]) {
 			const results = [
 				validateRequest(toValidate(request)),
 				...stricterChecks(request),
@@ -164,10 +185,14 @@ describeWithSpec('parameter-coverage matrix against the official spec', () => {
 					errors: [],
 				});
 			}
+		}
+		for (const request of synchronous ? lines : requests) {
 			// Requests beyond the routed one (a Download's content, a job's polls) carry no parameters; pages do. A test's own request neither.
+			// From the input items, every request line carries them.
 			const first = requests.find(isNodeApiRequest);
-			const routedRequest = first !== undefined && `${request.method} ${request.path}` === `${first.method} ${first.path}`;
-			if (request.path.endsWith('/content') || !routedRequest || !isNodeApiRequest(request)) continue;
+			const sameAsFirst = first !== undefined && `${request.method} ${request.path}` === `${first.method} ${first.path}`;
+			const routedRequest = synchronous !== undefined || sameAsFirst;
+			if (request.path.endsWith('/content') || !routedRequest || (!synchronous && !isNodeApiRequest(request))) continue;
 			for (const routed of routedParameters) {
 				const { sent, expected } = sentAndExpected(request, routed);
 				expect({ parameter: routed.label, sent }).toEqual({ parameter: routed.label, sent: expected });

@@ -232,6 +232,7 @@ describe('OpenAI REST in the n8n editor (browser)', () => {
 		// n8n adds "Custom API Call" to every node that has a credential.
 		await expect(options.allInnerTexts()).resolves.toEqual([
 			'Audio',
+			'Batch',
 			'Chat',
 			'Conversation',
 			'Edit',
@@ -245,6 +246,27 @@ describe('OpenAI REST in the n8n editor (browser)', () => {
 			'Custom API Call',
 		]);
 		await closeSelect(page, 'resource');
+	});
+
+	it('shows the batched operation\'s own fields under Batch → Create From Items, and only that operation\'s', async () => {
+		const visible = (name: string) => page.getByTestId(`parameter-input-${name}`).isVisible();
+		const resources = await openSelect(page, 'resource');
+		await resources.filter({ hasText: /^Batch$/ }).click();
+		await expect(inputValue(page, 'operation')).resolves.toBe('Create From Items: Chat');
+		await page.getByTestId('parameter-input-chatModel').waitFor();
+		expect({ chatModel: await visible('chatModel'), batchCustomId: await visible('batchCustomId'), textPrompt: await visible('textPrompt') }).toEqual({
+			chatModel: true,
+			batchCustomId: true,
+			textPrompt: false,
+		});
+		const operations = await openSelect(page, 'operation');
+		await operations.filter({ hasText: 'Create From Items: Text' }).first().click();
+		await page.getByTestId('parameter-input-textPrompt').waitFor();
+		expect({ textModel: await visible('textModel'), chatModel: await visible('chatModel') }).toEqual({ textModel: true, chatModel: false });
+		await screenshot(page, '3-batch-from-items');
+		const back = await openSelect(page, 'resource');
+		await back.filter({ hasText: /^Chat$/ }).click();
+		await expect(inputValue(page, 'operation')).resolves.toBe('Create Completion');
 	});
 
 	it('fills the model dropdown with the chat models from the server, filtered and sorted', async () => {

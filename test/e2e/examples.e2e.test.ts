@@ -108,7 +108,7 @@ describe('example workflows in a real n8n (import + execute)', () => {
 	describe('the files', () => {
 		it('cover every resource of the node', () => {
 			const resources = examples.flatMap((example) => ourNodes(example.workflow).map((node) => node.parameters.resource));
-			expect([...new Set(resources)].sort()).toEqual(['audio', 'chat', 'conversation', 'edit', 'embedding', 'file', 'image', 'model', 'moderation', 'response', 'text', 'vectorStore', 'video']);
+			expect([...new Set(resources)].sort()).toEqual(['audio', 'batch', 'chat', 'conversation', 'edit', 'embedding', 'file', 'image', 'model', 'moderation', 'response', 'text', 'vectorStore', 'video']);
 		});
 
 		it('all refer to one credential, by id and name', () => {
@@ -280,6 +280,33 @@ describe('example workflows in a real n8n (import + execute)', () => {
 			purpose: 'fine-tune',
 		});
 		expect(server.files.files.size).toBe(0);
+	});
+
+	it('batch: items become one batch, whose results return in the items\' order to the next node', async () => {
+		const result = await run('batch.json');
+		const [batch] = nodeOutput(result, 'Create a Batch from the Items');
+		expect(batch.json).toMatchObject({ id: 'batch_000001', status: 'validating', endpoint: '/v1/chat/completions', custom_ids: ['q-paris', 'q-rome', 'q-oslo'], metadata: { job: 'n8n batch example' } });
+		expect(nodeOutput(result, 'Wait for Completion').map((item) => item.json.status)).toEqual(['completed']);
+		expect(nodeOutput(result, 'Use the Answers').map((item) => item.json)).toEqual([
+			{ questionId: 'q-paris', answer: 'Echo: What is the capital of France?' },
+			{ questionId: 'q-rome', answer: 'Echo: What is the capital of Italy?' },
+			{ questionId: 'q-oslo', answer: 'Echo: What is the capital of Norway?' },
+		]);
+		const upload = server.requests.find((request) => request.path === '/files' && request.method === 'POST');
+		expect(upload?.form?.purpose).toBe('batch');
+		const lines = (upload?.parts?.find((part) => part.name === 'file')?.data.toString('utf8') ?? '').trim().split('\n').map((line) => JSON.parse(line));
+		expect(lines[0]).toEqual({
+			custom_id: 'q-paris',
+			method: 'POST',
+			url: '/v1/chat/completions',
+			body: { model: 'gpt-4o-mini', messages: [{ role: 'system', content: 'Answer in one short sentence.' }, { role: 'user', content: 'What is the capital of France?' }] },
+		});
+		expect(requestsSeen().filter((request) => !request.startsWith('GET /batches/'))).toEqual([
+			'POST /files',
+			'POST /batches',
+			'GET /files/file-000001/content',
+			'GET /files/file-000002/content',
+		]);
 	});
 
 	it('conversation: two responses continue a conversation, which is tagged, read back and deleted', async () => {

@@ -24,6 +24,7 @@ import {
 import { describeInlinePart } from './openai-server-attachments';
 import { formObject, type FormObject, parseMultipart, type ParsedPart, spoolMultipart } from './multipart';
 import { createFileStore, dispatchBinary, type FileStore, matchBinaryRoute, resetFileStore } from './openai-server-binary';
+import { type BatchStore, createBatchStore, dispatchBatch, matchBatchRoute, resetBatchStore } from './openai-server-batch';
 import { RateLimiter, type RateLimitOptions, type RateLimitStats } from './openai-server-limits';
 import {
 	type ConversationRoute,
@@ -125,6 +126,8 @@ export interface OpenAiServer {
 	failAlways(match: RequestMatcher, fault: Fault): void;
 	/** Files uploaded through POST /files, and the page size cap of GET /files. */
 	files: FileStore;
+	/** Batches of the Batch API, how they end, and the limits of their input files. */
+	batches: BatchStore;
 	/** Requests being answered now, and the most at once since the last reset(). */
 	inFlight(): number;
 	maxInFlight(): number;
@@ -1279,6 +1282,7 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 	const responsesStore = new ResponsesStore();
 	const conversations = new ConversationStore();
 	const files = createFileStore();
+	const batches = createBatchStore();
 	const vectorStores = createVectorStoreState();
 	const videos = createVideoState();
 	let rateLimit = options.rateLimit;
@@ -1305,6 +1309,15 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 		responsesStore,
 		conversations,
 	};
+
+	/** A request line of a batch, answered by the same handler as the synchronous request. */
+	function answerLine(url: string, body: unknown): { status: number; payload: unknown } {
+		const path = url.replace(/^\/v1/, '');
+		const outcome = dispatch('POST', path, resolveRoute('POST', path), JSON.stringify(body), context);
+		if (outcome.kind === 'json') return { status: outcome.status, payload: outcome.payload };
+		if (outcome.kind === 'sse') return { status: 400, payload: openAiErrorBody('Streaming is not supported in a batch.', 'invalid_request_error', 'stream') };
+		return { status: 400, payload: openAiErrorBody(`The Batch API does not serve ${url} here.`) };
+	}
 
 	async function writeStream(exchange: Exchange, outcome: OutcomeStream, fault: Fault | undefined): Promise<void> {
 		const { events, endsWithDone } = applyStreamFault(outcome, fault);
@@ -1403,6 +1416,7 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 		const rawBody = rawBytes.toString('utf8');
 		const route = resolveRoute(method, fullPath);
 		const pathname = normalisePathname(rawPathname(fullPath));
+		const batchRoute = matchBatchRoute(method, pathname);
 		// Vector store paths end like Files API paths (/vector_stores/{id}/files), so they are matched first.
 		const storeRoute = matchVectorStoreRoute(method, pathname) ?? matchVideoRoute(method, pathname);
 		const binaryRoute = storeRoute ? undefined : matchBinaryRoute(method, pathname);
@@ -1410,7 +1424,7 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 		const parsed = multipart ? { ok: false as const } : parseJson(rawBody);
 		const captured: CapturedRequest = {
 			method,
-			path: storeRoute?.path ?? binaryRoute?.path ?? route.path,
+			path: storeRoute?.path ?? binaryRoute?.path ?? batchRoute?.path ?? route.path,
 			fullPath,
 			headers: { ...request.headers },
 			rawBody,
@@ -1462,6 +1476,10 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 			}
 		}
 		if (options.responseDelayMs) await sleep(options.responseDelayMs);
+		if (batchRoute) {
+			const answer = dispatchBatch(batchRoute, fullPath, parsed.ok ? parsed.value : undefined, { store: batches, files, answer: answerLine, requestId: () => `req_${randomBytes(16).toString('hex')}` });
+			return send(exchange, jsonOutcome(answer.payload, answer.status), fault);
+		}
 		let outcome: Outcome;
 		if (storeRoute?.kind === 'vectorStore') outcome = dispatchVectorStore(storeRoute, captured, vectorStores, files);
 		else if (storeRoute) outcome = dispatchVideo(storeRoute, captured, videos);
@@ -1494,6 +1512,7 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 		requests,
 		models,
 		files,
+		batches,
 		conversations,
 		vectorStores,
 		videos,
@@ -1527,6 +1546,7 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 			responsesStore.reset();
 			conversations.reset();
 			resetFileStore(files);
+			resetBatchStore(batches);
 			resetVectorStoreState(vectorStores);
 			resetVideoState(videos);
 		},

@@ -4,6 +4,7 @@ import * as path from 'path';
 import { isDeepStrictEqual } from 'util';
 import { load as parseYaml } from 'js-yaml';
 import {
+	batchLines,
 	ConformanceTally,
 	readExample,
 	requestProperties,
@@ -521,5 +522,35 @@ describeWithSpec('validateRequest with multipart/form-data bodies', () => {
 			'body/purpose: must be equal to one of the allowed values ("assistants", "batch", "fine-tune", "vision", "user_data", "evals")',
 			'body/expires_after/seconds: must be >= 3600',
 		]);
+	});
+});
+
+describeWithSpec('batchLines: the request lines of a batch input file', () => {
+	const upload = (text: string, purpose = 'batch') => ({
+		method: 'POST',
+		path: '/files',
+		form: { purpose },
+		parts: [{ name: 'file', fileName: 'n8n-batch-1.jsonl', data: Buffer.from(text) }],
+	});
+
+	it('turns each line into a request of the endpoint it names, which the spec then checks', () => {
+		const good = JSON.stringify({ custom_id: 'a', method: 'POST', url: '/v1/chat/completions', body: chatBody });
+		const bad = JSON.stringify({ custom_id: 'b', method: 'POST', url: '/v1/chat/completions', body: { ...chatBody, temperature: 'hot' } });
+		const lines = batchLines(upload(`${good}\n${bad}\n`));
+		expect(lines).toHaveLength(2);
+		const [first, second] = lines.map((line) => (typeof line === 'string' ? line : validateRequest(line)));
+		expect(first).toEqual({ valid: true, endpoint: 'POST /chat/completions', errors: [] });
+		expect(errorsOf(second as ValidationResult)).toContain('body/temperature: must be number');
+	});
+
+	it('reports lines that are not request lines, and ignores other uploads and files the user uploads', () => {
+		const lines = batchLines(upload('{"custom_id":"a","method":"GET","url":"/v1/models"}\nnot json\n{"custom_id":"c","method":"POST","url":"/v1/x","body":{},"extra":1}'));
+		expect(lines).toEqual([
+			'batch file line 1: method must be POST and url a /v1/ path',
+			'batch file line 2: not valid JSON',
+			'batch file line 3: unknown keys extra',
+		]);
+		expect(batchLines(upload('x', 'user_data'))).toEqual([]);
+		expect(batchLines({ ...upload('x'), parts: [{ name: 'file', fileName: 'mine.jsonl', data: Buffer.from('x') }] })).toEqual([]);
 	});
 });

@@ -448,6 +448,37 @@ export function toValidate(request: Pick<CapturedRequest, 'method' | 'path' | 'f
 	return { method: request.method, path, body: request.rawBody };
 }
 
+const BATCH_LINE_KEYS = ['custom_id', 'method', 'url', 'body'];
+
+/**
+ * The request lines of a batch input file the node built (a POST /files with purpose batch), each to be validated against
+ * the request schema of the endpoint it names; a line that is not a well-formed request line comes back as
+ * an error text.
+ */
+export function batchLines(request: Pick<CapturedRequest, 'method' | 'path' | 'form' | 'parts'>): Array<RequestToValidate | string> {
+	if (request.method !== 'POST' || request.path !== '/files' || request.form?.purpose !== 'batch') return [];
+	const part = request.parts?.find((candidate) => candidate.name === 'file');
+	// Files the Batch resource built (File → Upload sends whatever the user's file holds).
+	if (!part || !/^n8n-batch-\d+\.jsonl$/.test(part.fileName ?? '')) return [];
+	const data = part.data;
+	const texts = data.toString('utf8').split('\n');
+	if (texts.at(-1) === '') texts.pop();
+	return texts.map((text, index): RequestToValidate | string => {
+		const where = `batch file line ${index + 1}`;
+		let line: JsonObject;
+		try {
+			line = JSON.parse(text) as JsonObject;
+		} catch {
+			return `${where}: not valid JSON`;
+		}
+		const unknown = Object.keys(line).filter((key) => !BATCH_LINE_KEYS.includes(key));
+		if (unknown.length) return `${where}: unknown keys ${unknown.join(', ')}`;
+		if (typeof line.custom_id !== 'string' || line.custom_id === '') return `${where}: custom_id must be a non-empty string`;
+		if (line.method !== 'POST' || typeof line.url !== 'string' || !line.url.startsWith('/v1/')) return `${where}: method must be POST and url a /v1/ path`;
+		return { method: 'POST', path: line.url.slice(3), body: JSON.stringify(line.body) };
+	});
+}
+
 /**
  * Validates a JSON answer against the 200 response schema of the latest spec, for the test server's own
  * answers. Only JSON answers: binary content has no schema to check.

@@ -10,6 +10,19 @@ export function showFor(resource: string, operation: string): IDisplayOptions {
 	return { show: { resource: [resource], operation: [operation] } };
 }
 
+/** The Batch operation that runs a resource's create operation from the input items: 'batchChat'. */
+export function batchOperationOf(resource: string): string {
+	return `batch${resource.charAt(0).toUpperCase()}${resource.slice(1)}`;
+}
+
+/**
+ * Shows a field of a batchable operation for that operation, and under the Batch operation that runs it
+ * from the input items: the same field, filled and routed the same way, in both places.
+ */
+export function showForBatchable(resource: string, ...operations: string[]): IDisplayOptions {
+	return { show: { resource: [resource, 'batch'], operation: [...operations, batchOperationOf(resource)] } };
+}
+
 /** Sends the parameter's value under a body key, as the JSON type n8n gives it. */
 export function sendAs(property: string): INodeProperties['routing'] {
 	return { send: { type: 'body', property } };

@@ -6,6 +6,7 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { makePng, wavFile } from '../../support/binary';
+import { batchOperationOf } from '../../../nodes/OpenAiRest/fields/factories';
 import { runNode, type RunOptions } from '../../support/engine';
 import type { OpenAiServer } from '../../support/openai-server';
 import { seedTextFile, seedVectorStore } from '../../support/openai-server-vector-stores';
@@ -421,5 +422,48 @@ describe('expression evaluations per item', () => {
 				.map((key) => `item ${item}: ${key} evaluated ${count[key]} times`),
 		);
 		expect(outOfRange).toStrictEqual([]);
+	});
+});
+
+/** The same expressions when each item becomes a line of a batch: its own preSend runs once, and Custom ID once more. */
+const BATCHED = ['chat: create', 'image: generate', 'chat: create (messages from JSON)', 'text: create', 'moderation: classify', 'response: create', 'response: create (input from JSON)', 'embedding: create'];
+
+describe('expression evaluations per item, batched', () => {
+	it.each(BATCHED)('%s, from input items', async (name) => {
+		const entry = CASES.find((candidate) => candidate.operation === name)!;
+		const { items, reads } = spyItems(entry.values);
+		const resource = entry.parameters.resource as string;
+		const parameters = { ...entry.parameters, resource: 'batch', operation: batchOperationOf(resource), batchCustomId: '={{ "row-" + $itemIndex }}' };
+		const { error, items: output } = await runNode(parameters, { credentials: fixture.credentials(), liveInput: items });
+
+		expect(error).toBeUndefined();
+		expect(output).toHaveLength(1);
+		const upload = fixture.server().requests.find((request) => request.path === '/files');
+		const lines = upload!.parts!.find((part) => part.name === 'file')!.data.toString('utf8').trimEnd().split('\n');
+		expect(lines).toHaveLength(ITEMS);
+		for (const key of entry.spied.filter((spied) => spied !== 'option' || entry.optionSent)) {
+			for (const line of lines) expect(line).toContain(JSON.stringify(entry.values[key]).replace(/^"|"$/g, ''));
+		}
+		const outOfRange = reads.flatMap((count, item) =>
+			entry.spied
+				.filter((key) => count[key] === 0 || count[key] > MAX_EVALUATIONS)
+				.map((key) => `item ${item}: ${key} evaluated ${count[key]} times`),
+		);
+		expect(outOfRange).toStrictEqual([]);
+	});
+
+	it('Custom ID, from input items', async () => {
+		const reads = [0, 0, 0];
+		const items = reads.map((_, index) => {
+			const item: IDataObject = { text: `t${index}` };
+			Object.defineProperty(item, 'id', { enumerable: true, get: () => (reads[index]++, `row-${index}`) });
+			return item;
+		});
+		const parameters = { resource: 'batch', operation: batchOperationOf('chat'), chatModel: 'gpt-4o-mini', messages: { values: [{ role: 'user', content: '={{ $json.text }}' }] }, batchCustomId: '={{ $json.id }}' };
+		const { error } = await runNode(parameters, { credentials: fixture.credentials(), liveInput: items });
+		expect(error).toBeUndefined();
+		const upload = fixture.server().requests.find((request) => request.path === '/files');
+		expect(upload!.parts!.find((part) => part.name === 'file')!.data.toString('utf8')).toContain('"custom_id":"row-2"');
+		expect(reads.every((count) => count >= 1 && count <= MAX_EVALUATIONS)).toBe(true);
 	});
 });

@@ -14,6 +14,7 @@ import {
 	sendAs,
 	sharedOptions,
 	showFor,
+	showForBatchable,
 	simplifyField,
 } from '../../fields/factories';
 import { assembleStreamedResponse, prepareStreamRequest, simplifyResponse } from '../../fields/output';
@@ -21,7 +22,7 @@ import { operation } from '../../fields/operations';
 import { type BodyRule, COMMON_RULES, SAMPLING_RULES, transformBody, validateBody } from '../../fields/validation';
 import { attachBinaryFiles } from '../../transport/attachments';
 
-const show = showFor('chat', 'create');
+const show = showForBatchable('chat', 'create');
 
 export const CHAT_RULES: BodyRule[] = [
 	...SAMPLING_RULES,
@@ -136,7 +137,7 @@ export const chatFields: INodeProperties[] = [
 		description: 'An array of messages with role and content, as JSON or from an expression such as {{ $JSON.messages }}',
 		displayOptions: { show: { ...show.show, messagesInput: ['json'] } },
 	},
-	simplifyField('chat', show),
+	simplifyField('chat', showFor('chat', 'create')),
 	optionsCollection('chat', show, [
 		...completionOptions,
 		{

@@ -1,11 +1,11 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { buildEmbeddingBody, outputEmbeddings } from './hooks';
-import { modelField, numberOption, optionsCollection, sendAs, sharedOptions, showFor, simplifyField } from '../../fields/factories';
+import { modelField, numberOption, optionsCollection, sendAs, sharedOptions, showFor, showForBatchable, simplifyField } from '../../fields/factories';
 import { operation } from '../../fields/operations';
 import { type BodyRule, transformBody, validateBody } from '../../fields/validation';
 
-const show = showFor('embedding', 'create');
+const show = showForBatchable('embedding', 'create');
 
 export const EMBEDDING_RULES: BodyRule[] = [{ key: 'dimensions', label: 'Dimensions', min: 1, integer: true }];
 
@@ -39,7 +39,7 @@ export const embeddingFields: INodeProperties[] = [
 		displayOptions: show,
 		routing: sendAs('input'),
 	},
-	simplifyField('embedding', show),
+	simplifyField('embedding', showFor('embedding', 'create')),
 	optionsCollection('embedding', show, [
 		numberOption(
 			'Dimensions',

@@ -1,6 +1,6 @@
 import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
 
-import { modelField, numberOption, optionsCollection, sendAs, sharedOptions } from '../../fields/factories';
+import { batchOperationOf, modelField, numberOption, optionsCollection, sendAs, sharedOptions, showForBatchable } from '../../fields/factories';
 import { checkImageEditBody, checkVariationBody, prepareImageEdit, prepareImageVariation } from './edits';
 import { checkImageBody, imagesToItems } from './hooks';
 import { rememberSentBody } from '../../transport/sent-request';
@@ -10,7 +10,9 @@ import { transformBody } from '../../fields/validation';
 const showForImage = (...operation: string[]): IDisplayOptions => ({ show: { resource: ['image'], operation } });
 /** Entries of the Options collection shown only for some operations. */
 const onlyFor = (...operation: string[]): IDisplayOptions => ({ show: { '/operation': operation } });
-const GENERATE_AND_EDIT = onlyFor('generate', 'edit');
+/** Generate, and the Batch operation that runs it from the input items. */
+const GENERATE = ['generate', batchOperationOf('image')];
+const GENERATE_AND_EDIT = onlyFor(...GENERATE, 'edit');
 
 export const imageOperations: INodeProperties = {
 	displayName: 'Operation',
@@ -39,7 +41,7 @@ export const imageOperations: INodeProperties = {
 };
 
 export const imageFields: INodeProperties[] = [
-	modelField('imageModel', 'image', 'gpt-image-1', showForImage('generate', 'edit'), {
+	modelField('imageModel', 'image', 'gpt-image-1', showForBatchable('image', 'generate', 'edit'), {
 		description:
 			'dall-e-2, dall-e-3 (Generate only) or a GPT image model. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 	}),
@@ -77,10 +79,10 @@ export const imageFields: INodeProperties[] = [
 		placeholder: 'e.g. A cute baby sea otter wearing a beret',
 		description:
 			'A description of the image: at most 1,000 characters for dall-e-2, 4,000 for dall-e-3 and 32,000 for GPT image models',
-		displayOptions: showForImage('generate', 'edit'),
+		displayOptions: showForBatchable('image', 'generate', 'edit'),
 		routing: sendAs('prompt'),
 	},
-	optionsCollection('image', showForImage('generate', 'edit', 'createVariation'), [
+	optionsCollection('image', showForBatchable('image', 'generate', 'edit', 'createVariation'), [
 		sharedOptions.maxRateLimitWait,
 		sharedOptions.maxRetries,
 		sharedOptions.user,
@@ -115,7 +117,7 @@ export const imageFields: INodeProperties[] = [
 			],
 			default: 'auto',
 			description: 'Content moderation level (GPT image models only)',
-			displayOptions: onlyFor('generate'),
+			displayOptions: onlyFor(...GENERATE),
 			routing: sendAs('moderation'),
 		},
 		numberOption(
@@ -237,7 +239,7 @@ export const imageFields: INodeProperties[] = [
 			],
 			default: 'vivid',
 			description: 'Vivid is hyper-real and dramatic, natural less so (dall-e-3 only)',
-			displayOptions: onlyFor('generate'),
+			displayOptions: onlyFor(...GENERATE),
 			routing: sendAs('style'),
 		},
 	]),

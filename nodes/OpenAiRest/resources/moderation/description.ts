@@ -1,12 +1,12 @@
 import type { IDataObject, IExecuteSingleFunctions, INodeProperties } from 'n8n-workflow';
 
-import { modelField, optionsCollection, sendAs, sharedOptions, showFor, simplifyField } from '../../fields/factories';
+import { modelField, optionsCollection, sendAs, sharedOptions, showFor, showForBatchable, simplifyField } from '../../fields/factories';
 import { simplifyResponse } from '../../fields/output';
 import { operation } from '../../fields/operations';
 import { transformBody } from '../../fields/validation';
 import { InvalidParameter } from '../../transport/errors';
 
-const show = showFor('moderation', 'classify');
+const show = showForBatchable('moderation', 'classify');
 const showForInput = (inputType: string[]) => ({ show: { ...show.show, inputType } });
 
 /** Builds `input` from the chosen input type: a text, several texts, or text plus image parts. */
@@ -111,6 +111,6 @@ export const moderationFields: INodeProperties[] = [
 		displayOptions: showForInput(['textAndImage']),
 		routing: sendAs('image_url'),
 	},
-	simplifyField('moderation', show),
+	simplifyField('moderation', showFor('moderation', 'classify')),
 	optionsCollection('moderation', show, [sharedOptions.maxRateLimitWait, sharedOptions.maxRetries]),
 ];

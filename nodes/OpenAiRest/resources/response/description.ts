@@ -3,6 +3,7 @@ import { vectorStoreLoadOptions } from '../../fields/vector-stores';
 
 import {
 	answerFormatOption,
+	batchOperationOf,
 	binaryFieldsField,
 	fileIdsField,
 	imageDetailField,
@@ -15,6 +16,7 @@ import {
 	routedAs,
 	sendAs,
 	sharedOptions,
+	showForBatchable,
 	simplifyField,
 } from '../../fields/factories';
 import {
@@ -33,7 +35,9 @@ import { attachBinaryFiles } from '../../transport/attachments';
 const RESOURCE = 'response';
 const showFor = (...operation: string[]): IDisplayOptions => ({ show: { resource: [RESOURCE], operation } });
 const onlyFor = (...operation: string[]): IDisplayOptions => ({ show: { '/operation': operation } });
-const showCreate = showFor('create');
+/** Create, and the Batch operation that runs it from the input items. */
+const CREATE = ['create', batchOperationOf(RESOURCE)];
+const showCreate = showForBatchable(RESOURCE, 'create');
 const showForInput = (responseInputType: string[]) => ({ show: { ...showCreate.show, responseInputType } });
 const BY_ID = ['cancel', 'delete', 'get', 'listInputItems'];
 
@@ -105,7 +109,7 @@ const webSearchOption: INodeProperties = {
 	placeholder: 'Add Web Search',
 	default: { settings: {} },
 	description: 'Lets the model search the web; its answer then cites the pages it used',
-	displayOptions: onlyFor('create'),
+	displayOptions: onlyFor(...CREATE),
 	routing: sendAs(DRAFT_KEYS.webSearch),
 	options: [
 		{
@@ -160,7 +164,7 @@ const fileSearchOption: INodeProperties = {
 	placeholder: 'Add File Search',
 	default: { settings: {} },
 	description: 'Lets the model search your vector stores; its answer then cites the files it used',
-	displayOptions: onlyFor('create'),
+	displayOptions: onlyFor(...CREATE),
 	routing: sendAs(DRAFT_KEYS.fileSearch),
 	options: [
 		{
@@ -189,7 +193,7 @@ const fileSearchOption: INodeProperties = {
 	],
 };
 
-const createOnly = (option: INodeProperties): INodeProperties => ({ ...option, displayOptions: onlyFor('create') });
+const createOnly = (option: INodeProperties): INodeProperties => ({ ...option, displayOptions: onlyFor(...CREATE) });
 
 const createOptions = ([
 	{
@@ -468,7 +472,7 @@ export const responseFields: INodeProperties[] = [
 	},
 	...returnAllFields(RESOURCE, 'listInputItems'),
 	simplifyField(RESOURCE, showFor('cancel', 'create', 'get')),
-	optionsCollection(RESOURCE, showFor('create', ...BY_ID), [
+	optionsCollection(RESOURCE, showForBatchable(RESOURCE, 'create', ...BY_ID), [
 		...createOptions,
 		sharedOptions.maxRateLimitWait,
 		sharedOptions.maxRetries,

@@ -8,6 +8,7 @@ import {
 	optionsCollection,
 	sendAs,
 	showFor,
+	showForBatchable,
 	simplifyField,
 } from '../../fields/factories';
 import { assembleStreamedResponse, prepareStreamRequest, simplifyResponse } from '../../fields/output';
@@ -15,7 +16,7 @@ import { operation } from '../../fields/operations';
 import { type BodyRule, COMMON_RULES, SAMPLING_RULES, transformBody, validateBody } from '../../fields/validation';
 import { InvalidParameter } from '../../transport/errors';
 
-const show = showFor('text', 'create');
+const show = showForBatchable('text', 'create');
 
 export const TEXT_RULES: BodyRule[] = [
 	...SAMPLING_RULES,
@@ -87,7 +88,7 @@ export const textFields: INodeProperties[] = [
 		displayOptions: show,
 		routing: sendAs('prompt'),
 	},
-	simplifyField('text', show),
+	simplifyField('text', showFor('text', 'create')),
 	optionsCollection('text', show, [
 		...completionOptions,
 		numberOption(
