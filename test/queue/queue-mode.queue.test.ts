@@ -249,6 +249,55 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
 			expect(outputOf(execution, 'Delete the File').map((item) => item.json.deleted)).toEqual([true]);
 		},
 	},
+	batch: {
+		example: 'batch.json',
+		check(execution) {
+			const [batch] = outputOf(execution, 'Create a Batch from the Items');
+			expect(batch.json).toMatchObject({ endpoint: '/v1/chat/completions', custom_ids: ['q-paris', 'q-rome', 'q-oslo'] });
+			expect(outputOf(execution, 'Wait for Completion').map((item) => item.json.status)).toEqual(['completed']);
+			expect(outputOf(execution, 'Use the Answers').map((item) => item.json)).toEqual([
+				{ questionId: 'q-paris', answer: 'Echo: What is the capital of France?' },
+				{ questionId: 'q-rome', answer: 'Echo: What is the capital of Italy?' },
+				{ questionId: 'q-oslo', answer: 'Echo: What is the capital of Norway?' },
+			]);
+		},
+	},
+	conversation: {
+		example: 'conversation.json',
+		check(execution) {
+			const [conversation] = outputOf(execution, 'Start a Conversation');
+			expect(conversation.json).toMatchObject({ object: 'conversation', metadata: { topic: 'automation' } });
+			expect(outputOf(execution, 'Ask a Follow-up')[0].json).toMatchObject({ status: 'completed', output_text: 'Echo: And what does it cost?' });
+			expect(outputOf(execution, 'Read the Conversation').map((item) => [item.json.role, item.json.text])).toEqual([
+				['developer', 'Answer in one short sentence.'],
+				['user', 'Name one open-source workflow automation tool.'],
+				['assistant', 'Echo: Name one open-source workflow automation tool.'],
+				['user', 'And what does it cost?'],
+				['assistant', 'Echo: And what does it cost?'],
+			]);
+			expect(outputOf(execution, 'Delete the Conversation').map((item) => item.json.deleted)).toEqual([true]);
+		},
+	},
+	vectorStore: {
+		example: 'vector-store.json',
+		check(execution) {
+			expect(outputOf(execution, 'Add the FAQ and Wait').map((item) => item.json.status)).toEqual(['completed']);
+			const hits = outputOf(execution, 'Search the FAQ').map((item) => item.json);
+			expect(hits[0]).toMatchObject({ filename: 'faq.txt', text: 'Gift cards cannot be returned.' });
+		},
+	},
+	video: {
+		example: 'video.json',
+		async check(execution, readBinary) {
+			const [generated] = outputOf(execution, 'Generate a Video');
+			expect(generated.json).toMatchObject({ status: 'completed', size: '1280x720', seconds: '4' });
+			const binary = generated.binary?.data;
+			expect(binary).toMatchObject({ mimeType: 'video/mp4', id: expect.stringMatching(/^database:/) });
+			const [read] = outputOf(execution, 'Read the Video Bytes');
+			expect(Buffer.from(read.json.videoBase64 as string, 'base64').equals(await readBinary(binary!.id!))).toBe(true);
+			expect(outputOf(execution, 'Wait for the Remix').map((item) => item.json.status)).toEqual(['completed']);
+		},
+	},
 	moderation: {
 		example: 'moderation.json',
 		check(execution) {

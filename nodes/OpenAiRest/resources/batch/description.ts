@@ -54,6 +54,8 @@ export const BATCH_ENDPOINTS = [
 
 const show = (...operation: string[]): IDisplayOptions => ({ show: { resource: ['batch'], operation } });
 const onlyFor = (...operation: string[]): IDisplayOptions => ({ show: { '/operation': operation } });
+/** Operations that call the Batch API themselves; Create From Items sends through the batched operation's options. */
+const BATCH_API_OPERATIONS = ['cancelBatch', 'createFromFile', 'getResults', 'list', 'retrieve', 'waitForCompletion'];
 // Get and Cancel have values of their own (retrieve, cancelBatch): Response's fields for its get and cancel
 // show for Response's values, and the batched operations' fields for these values too.
 
@@ -197,7 +199,8 @@ export function batchDescription(batchable: readonly BatchableOperation[]): { op
 					displayOptions: onlyFor(...creating),
 				},
 				// From the input items, the batched operation's own Max Retries applies.
-				{ ...sharedOptions.maxRetries, displayOptions: onlyFor('cancelBatch', 'createFromFile', 'getResults', 'list', 'retrieve', 'waitForCompletion') },
+				{ ...sharedOptions.maxRetries, displayOptions: onlyFor(...BATCH_API_OPERATIONS) },
+				{ ...sharedOptions.maxRateLimitWait, displayOptions: onlyFor(...BATCH_API_OPERATIONS) },
 				{
 					displayName: 'First Poll Interval (Seconds)',
 					name: 'pollInterval',
