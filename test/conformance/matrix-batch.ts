@@ -9,6 +9,7 @@ import { batchOperationOf } from '../../nodes/OpenAiRest/fields/factories';
 import { BATCH_ENDPOINTS } from '../../nodes/OpenAiRest/resources/batch/description';
 import { DEFAULT_API_KEY, type OpenAiServer } from '../support/openai-server';
 import type { MatrixCase } from './matrix';
+import { rateLimitWaitCase } from './retry-cases';
 
 /** The synchronous operation each Batch operation runs from the input items. */
 export const BATCHED: Record<string, { resource: string; operation: string }> = Object.fromEntries(
@@ -86,9 +87,12 @@ const REQUIRED: Record<string, INodeParameters> = {
 };
 const BY_ID = { batchId: 'batch_000001' };
 
-/** Max Retries at both ends for a Batch operation. */
+/** Max Retries at both ends, and Max Wait for Rate Limits at 0, for a Batch operation. */
 function retries(operation: string, extra: INodeParameters, arrange?: MatrixCase['arrange']): MatrixCase[] {
-	return [0, 10].map((maxRetries) => ({ name: `batch: ${operation} with maxRetries ${maxRetries}`, parameters: batch(operation, extra, { maxRetries }), arrange }));
+	return [
+		...[0, 10].map((maxRetries) => ({ name: `batch: ${operation} with maxRetries ${maxRetries}`, parameters: batch(operation, extra, { maxRetries }), arrange })),
+		rateLimitWaitCase(`batch: ${operation}`, (options) => batch(operation, extra, options), { arrange }),
+	];
 }
 
 const ownCases: MatrixCase[] = [

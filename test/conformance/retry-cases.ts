@@ -43,16 +43,22 @@ export function retryCases(label: string, build: (options: INodeParameters) => I
 				expect(run.items.length).toBeGreaterThan(0);
 			},
 		},
-		{
-			name: `${label}: maxRateLimitWait 0 fails at the first rate limit`,
-			parameters: build({ maxRateLimitWait: 0 }),
-			...extra,
-			arrange: async (server) => {
-				await seed(server);
-				server.failNext(() => true, { status: 429, headers: { 'retry-after-ms': '1' } });
-			},
-			expectError: "Rate limit: reached the server's limit of 3 requests per minute, and Max Wait for Rate Limits allows no wait",
-			check: (_run, requests) => expect(requests).toHaveLength(1),
-		},
+		rateLimitWaitCase(label, build, extra),
 	];
+}
+
+/** Max Wait for Rate Limits at 0: the first rate limit ends the item, where the default would wait for it. */
+export function rateLimitWaitCase(label: string, build: (options: INodeParameters) => INodeParameters, extra: Partial<MatrixCase> = {}): MatrixCase {
+	const seed = extra.arrange ?? (() => undefined);
+	return {
+		name: `${label}: maxRateLimitWait 0 fails at the first rate limit`,
+		parameters: build({ maxRateLimitWait: 0 }),
+		...extra,
+		arrange: async (server) => {
+			await seed(server);
+			server.failNext(() => true, { status: 429, headers: { 'retry-after-ms': '1' } });
+		},
+		expectError: "Rate limit: reached the server's limit of 3 requests per minute, and Max Wait for Rate Limits allows no wait",
+		check: (_run, requests) => expect(requests).toHaveLength(1),
+	};
 }
