@@ -243,6 +243,8 @@ describe('OpenAI REST in the n8n editor (browser)', () => {
 			'Moderation',
 			'Response',
 			'Text',
+			'Vector Store',
+			'Video',
 			'Custom API Call',
 		]);
 		await closeSelect(page, 'resource');

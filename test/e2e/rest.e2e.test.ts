@@ -66,7 +66,8 @@ interface Dropdown {
 /** Every parameter of our node whose options load from the API, with the resource/operation showing it. */
 function modelDropdowns(node: NodeTypeDescription): Dropdown[] {
 	return node.properties
-		.filter((property) => property.typeOptions?.loadOptions)
+		// Model pickers only: the vector store picker loads GET /vector_stores.
+		.filter((property) => property.typeOptions?.loadOptions?.routing?.request?.url === '/models')
 		.flatMap((property) => {
 			const show = property.displayOptions?.show ?? {};
 			const resources = (show.resource ?? []) as string[];
@@ -119,7 +120,9 @@ describe('OpenAI REST inside a running n8n (REST API)', () => {
 			const ours = resource?.options?.map((option) => option.value).filter((value) => value !== '__CUSTOM_API_CALL__');
 			expect(ours?.sort()).toEqual([
 				'audio',
+				'batch',
 				'chat',
+				'conversation',
 				'edit',
 				'embedding',
 				'file',
@@ -128,6 +131,8 @@ describe('OpenAI REST inside a running n8n (REST API)', () => {
 				'moderation',
 				'response',
 				'text',
+				'vectorStore',
+				'video',
 			]);
 		});
 
