@@ -67,7 +67,7 @@ interface Dropdown {
 function modelDropdowns(node: NodeTypeDescription): Dropdown[] {
 	return node.properties
 		// Model pickers only: the vector store picker loads GET /vector_stores.
-		.filter((property) => property.typeOptions?.loadOptions?.routing?.request?.url === '/models')
+		.filter((property) => (property.typeOptions?.loadOptions as { routing?: { request?: { url?: string } } } | undefined)?.routing?.request?.url === '/models')
 		.flatMap((property) => {
 			const show = property.displayOptions?.show ?? {};
 			const resources = (show.resource ?? []) as string[];
