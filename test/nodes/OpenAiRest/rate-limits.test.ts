@@ -12,7 +12,7 @@ import { type OpenAiServer, startOpenAiServer } from '../../support/openai-serve
 import type { RateLimitOptions } from '../../support/openai-server-limits';
 import { pause, until } from '../../support/timing';
 
-const KEY = 'sk-rate-limit-SECRET-0123456789';
+const KEY = 'canary-rate-limit-SECRET-0123456789';
 const ITEMS = 300;
 /** 100 per second, 20 at once, 50 ms per answer: the ideal run of 300 items takes 2.85 s. */
 const LIMIT = { rpm: 6000, burst: 20 };
