@@ -47,9 +47,11 @@ describe('response: files from binary fields', () => {
 			response({ responsePrompt: 'Describe it', responseOptions: { binaryFields: 'photo', fileIds: 'file-abc', imageDetail: 'low' } }),
 			[{ photo: png(PHOTO) }, { photo: png(PHOTO_2, 'second.png') }],
 		);
+		// Items are sent concurrently, so requests may arrive in either order; the answers tie each item to its bytes.
 		const bodies = fixture.server().requests.map((request) => request.body as { input: IDataObject[] });
+		expect(bodies).toHaveLength(2);
 		expect(bodies.map((body) => body.input)).toStrictEqual(
-			[PHOTO, PHOTO_2].map((data) => [
+			expect.arrayContaining([PHOTO, PHOTO_2].map((data) => [
 				{
 					role: 'user',
 					content: [
@@ -58,8 +60,12 @@ describe('response: files from binary fields', () => {
 						{ type: 'input_file', file_id: 'file-abc' },
 					],
 				},
-			]),
+			])),
 		);
+		expect(items.map((item) => item.json.output_text)).toStrictEqual([
+			`Echo: Describe it [image/png 5x4, ${PHOTO.length} bytes]`,
+			`Echo: Describe it [image/png 3x3, ${PHOTO_2.length} bytes]`,
+		]);
 		expect(items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
 	});
 
