@@ -60,7 +60,7 @@ function requestLines(requests: CapturedRequest[]): CapturedRequest[] {
 		batchLines(request).map((line) => {
 			if (typeof line === 'string') throw new Error(line);
 			const rawBody = String(line.body);
-			return { method: line.method, path: line.path, fullPath: `${API_PREFIX}${line.path}`, headers: {}, rawBody, body: JSON.parse(rawBody), rawBytes: Buffer.from(rawBody) };
+			return { method: line.method, path: line.path, fullPath: `${API_PREFIX}${line.path}`, headers: {}, rawBody, body: JSON.parse(rawBody), rawBytes: Buffer.from(rawBody), receivedAt: request.receivedAt };
 		}),
 	);
 }

@@ -70,6 +70,8 @@ export interface CapturedRequest {
 	abortedByClient?: boolean;
 	/** A body the server stopped reading (holdRequestBody): how many bytes it read. */
 	heldAfterBytes?: number;
+	/** When the request arrived (performance.now(), ms): gaps between attempts are read from it. */
+	receivedAt: number;
 }
 
 export interface Fault {
@@ -1374,6 +1376,7 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 	async function holdBody(request: IncomingMessage, response: ServerResponse, afterBytes: number): Promise<void> {
 		let read = 0;
 		const captured: CapturedRequest = {
+			receivedAt: performance.now(),
 			method: request.method ?? 'POST',
 			path: normalisePathname(rawPathname(request.url ?? '/')),
 			fullPath: request.url ?? '/',
@@ -1398,6 +1401,7 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 	}
 
 	async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+		const receivedAt = performance.now();
 		let responseClosed = false;
 		inFlight++;
 		maxInFlight = Math.max(maxInFlight, inFlight);
@@ -1423,6 +1427,7 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 		const multipart = spool ? await spoolRequest(request, contentType) : readMultipart(rawBytes, contentType);
 		const parsed = multipart ? { ok: false as const } : parseJson(rawBody);
 		const captured: CapturedRequest = {
+			receivedAt,
 			method,
 			path: storeRoute?.path ?? binaryRoute?.path ?? batchRoute?.path ?? route.path,
 			fullPath,
