@@ -1,13 +1,16 @@
 /**
  * Files from the item's binary fields as model input: images as `input_image` / `image_url` data URLs,
  * PDFs and other documents as `input_file` (Responses) or `file` (Chat) parts with base64 file data.
- * Message builders put a marker part where a file goes; the preSend hook here reads and checks the files
- * and replaces the markers, before anything is sent.
+ * Message builders put a marker part where a file goes; the preSend hook here checks the files and
+ * replaces the markers, before anything is sent. A file in n8n's binary store is not read then: its
+ * data URL is a token in the body, and the body is sent as a stream that encodes the file in its place.
  */
+import { randomBytes } from 'crypto';
 import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions } from 'n8n-workflow';
 
 import { InvalidParameter } from './errors';
-import { checkItem, MEGABYTE, sniffFileKind, uploadFileName } from './binary';
+import { checkItem, type InputFile, MEGABYTE, readBinaryField, sniffFileKind, uploadFileName } from './binary';
+import { fileSize, reopenableStream, streamedFile } from './multipart';
 
 export type AttachmentApi = 'chat' | 'responses';
 
@@ -116,15 +119,14 @@ export function classifyAttachment(data: Buffer, declaredType: string, fileName:
 	return `is ${what}; OpenAI takes ${ACCEPTED}`;
 }
 
-/** A file ready to send. */
+/** A checked file: what it is, its name, and its bytes in memory or in n8n's binary store. */
 export interface Attachment extends AttachmentKind {
-	data: Buffer;
 	fileName: string;
+	file: InputFile;
 }
 
-/** The content part of a file for one API; images carry the detail level. */
-export function attachmentPart(api: AttachmentApi, attachment: Attachment, detail: string): IDataObject {
-	const dataUrl = `data:${attachment.mimeType};base64,${attachment.data.toString('base64')}`;
+/** The content part of a file for one API, given its data URL; images carry the detail level. */
+export function attachmentPart(api: AttachmentApi, attachment: AttachmentKind & { fileName: string }, dataUrl: string, detail: string): IDataObject {
 	if (attachment.kind === 'image') {
 		if (api === 'responses') return { type: 'input_image', image_url: dataUrl, detail };
 		return { type: 'image_url', image_url: { url: dataUrl, ...(detail !== 'auto' ? { detail } : {}) } };
@@ -149,15 +151,16 @@ async function sizeOf(context: IExecuteSingleFunctions, binary: { id?: string; b
 	return Buffer.byteLength(binary.data ?? '', 'base64');
 }
 
-/** Reads and checks one binary field of the current item; `budget` is what the request may still carry. */
+/** Bytes read from the start of a stored file for its checks: its signature, and a text file's first NUL byte. */
+const HEAD_BYTES = 8192;
+
+/**
+ * Checks one binary field of the current item; `budget` is what the request may still carry. A file in
+ * n8n's binary store is sized from its metadata and only its first bytes are read.
+ */
 export async function readAttachment(context: IExecuteSingleFunctions, field: string, label: string, budget: number): Promise<Attachment> {
-	const binaries = context.getInputData().binary ?? {};
-	const metadata = binaries[field];
-	if (!metadata) {
-		const present = Object.keys(binaries);
-		throw new InvalidParameter(label, `the item has no binary field "${field}"${present.length ? ` (it has: ${present.join(', ')})` : ' (it has no binary data)'}`);
-	}
-	const fileName = uploadFileName(metadata.fileName, undefined, field);
+	const metadata = (context.getInputData().binary ?? {})[field];
+	const fileName = uploadFileName(metadata?.fileName, undefined, field);
 	const tooLarge = (size: number) =>
 		new InvalidParameter(
 			label,
@@ -165,16 +168,38 @@ export async function readAttachment(context: IExecuteSingleFunctions, field: st
 				? `"${fileName}" in field "${field}" is ${sizeText(size)}; OpenAI takes at most ${sizeText(ATTACHMENTS_MAX_BYTES)} of files per request`
 				: `"${fileName}" in field "${field}" is ${sizeText(size)}, and with the other files of this item that is over the ${sizeText(ATTACHMENTS_MAX_BYTES)} OpenAI takes per request`,
 		);
-	const declaredSize = await sizeOf(context, metadata);
-	if (declaredSize > budget) throw tooLarge(declaredSize);
-	const data = await context.helpers.getBinaryDataBuffer(field);
-	if (data.length > budget) throw tooLarge(data.length);
-	if (!data.length) throw new InvalidParameter(label, `"${fileName}" in field "${field}" is empty`);
-	const kind = classifyAttachment(data, metadata.mimeType ?? '', fileName);
+	if (metadata) {
+		const declaredSize = await sizeOf(context, metadata);
+		if (declaredSize > budget) throw tooLarge(declaredSize);
+	}
+	const file = await readBinaryField(context, field, label, undefined, HEAD_BYTES);
+	const size = fileSize(file);
+	if (size > budget) throw tooLarge(size);
+	if (!size) throw new InvalidParameter(label, `"${fileName}" in field "${field}" is empty`);
+	const kind = classifyAttachment(file.data, metadata?.mimeType ?? '', fileName);
 	if (typeof kind === 'string') throw new InvalidParameter(label, `"${fileName}" in field "${field}" ${kind}`);
 	const extension = EXTENSIONS[kind.mimeType] ?? 'txt';
-	return { ...kind, data, fileName: uploadFileName(metadata.fileName, { extension, mimeType: kind.mimeType }, field) };
+	return { ...kind, file, fileName: uploadFileName(metadata?.fileName, { extension, mimeType: kind.mimeType }, field) };
 }
+
+/** The file as base64 when its bytes are in memory; undefined for a file in the binary store. */
+function base64InMemory(file: InputFile): string | undefined {
+	if (file.open) return undefined;
+	// n8n's own base64 goes as it is; unpadded base64 is encoded again as a Buffer would.
+	if (file.base64 !== undefined) return file.base64.length % 4 === 0 ? file.base64 : Buffer.from(file.base64, 'base64').toString('base64');
+	return file.data.toString('base64');
+}
+
+/** A stored file that a body names by a token, in place of its data URL. */
+interface DeferredFile {
+	token: string;
+	/** `data:<type>;base64,`, written before the file's base64. */
+	prefix: string;
+	file: InputFile;
+}
+
+/** The deferred files of a request body; the body object is the key, as it goes from preSend to the send. */
+const deferredFiles = new WeakMap<object, DeferredFile[]>();
 
 function isMarker(part: unknown): part is BinaryPartMarker {
 	return typeof part === 'object' && part !== null && (part as IDataObject).type === BINARY_PART;
@@ -187,18 +212,107 @@ function contentLists(api: AttachmentApi, body: IDataObject): unknown[][] {
 	return messages.map((message) => (message as IDataObject | null)?.content).filter((content): content is unknown[] => Array.isArray(content));
 }
 
-/** Replaces every marker with the part of its file, in order, keeping the item's files within the request limit. */
+/**
+ * Replaces every marker with the part of its file, in order, keeping the item's files within the request
+ * limit. Files in memory go in as data URLs; stored files as tokens that the sent body fills in.
+ */
 export async function resolveAttachments(context: IExecuteSingleFunctions, api: AttachmentApi, body: IDataObject): Promise<void> {
 	let budget = ATTACHMENTS_MAX_BYTES;
+	const deferred: DeferredFile[] = [];
 	for (const content of contentLists(api, body)) {
 		for (let index = 0; index < content.length; index++) {
 			const part = content[index];
 			if (!isMarker(part)) continue;
 			const attachment = await readAttachment(context, part.field, part.label, budget);
-			budget -= attachment.data.length;
-			content[index] = attachmentPart(api, attachment, part.detail);
+			budget -= fileSize(attachment.file);
+			const prefix = `data:${attachment.mimeType};base64,`;
+			const base64 = base64InMemory(attachment.file);
+			let dataUrl = prefix + base64;
+			if (base64 === undefined) {
+				dataUrl = `n8n-binary-${randomBytes(12).toString('hex')}`;
+				deferred.push({ token: dataUrl, prefix, file: attachment.file });
+			}
+			content[index] = attachmentPart(api, attachment, dataUrl, part.detail);
 		}
 	}
+	if (deferred.length) deferredFiles.set(body, deferred);
+}
+
+/** Base64 of a byte stream, chunk by chunk (each chunk's bytes up to a multiple of three). */
+export async function* base64Stream(bytes: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+	let carry = Buffer.alloc(0);
+	for await (const chunk of bytes) {
+		const data = carry.length ? Buffer.concat([carry, chunk]) : chunk;
+		const whole = data.length - (data.length % 3);
+		if (whole) yield Buffer.from(data.subarray(0, whole).toString('base64'), 'latin1');
+		carry = Buffer.from(data.subarray(whole));
+	}
+	if (carry.length) yield Buffer.from(carry.toString('base64'), 'latin1');
+}
+
+const base64Length = (bytes: number) => Math.ceil(bytes / 3) * 4;
+
+/** The deferred files in the order their tokens appear in the JSON text. */
+function inTextOrder(text: string, files: DeferredFile[]): Array<DeferredFile & { at: number }> {
+	return files.map((file) => ({ ...file, at: text.indexOf(file.token) })).sort((a, b) => a.at - b.at);
+}
+
+/** The JSON text with each token replaced by its file's data URL, produced as it is sent. */
+async function* jsonWithFiles(text: string, files: Array<DeferredFile & { at: number }>): AsyncGenerator<Buffer> {
+	let from = 0;
+	for (const { token, prefix, file, at } of files) {
+		yield Buffer.from(text.slice(from, at) + prefix, 'utf8');
+		yield* base64Stream(streamedFile(file));
+		from = at + token.length;
+	}
+	yield Buffer.from(text.slice(from), 'utf8');
+}
+
+/**
+ * The request that sends a body with stored files: its JSON streamed, each file read from n8n's binary
+ * store as base64 in its place, with the exact Content-Length; opened again for each attempt, and no
+ * redirect followed (that would keep what was sent in memory). Undefined for a body without such files.
+ */
+export function streamedJsonRequest<T extends Pick<IHttpRequestOptions, 'body' | 'headers' | 'disableFollowRedirect'>>(requestOptions: T): T | undefined {
+	const body = requestOptions.body;
+	const files = typeof body === 'object' && body !== null ? deferredFiles.get(body) : undefined;
+	const streamClass = files?.[0].file.streamClass;
+	if (!files || !streamClass) return undefined;
+	const text = JSON.stringify(body);
+	const ordered = inTextOrder(text, files);
+	if (ordered.some((file) => file.at < 0)) throw new Error('A file attached to the request is no longer in its body');
+	const length = ordered.reduce(
+		(total, { token, prefix, file }) => total - token.length + Buffer.byteLength(prefix, 'utf8') + base64Length(fileSize(file)),
+		Buffer.byteLength(text, 'utf8'),
+	);
+	const headers = { ...(requestOptions.headers as Record<string, string> | undefined) };
+	for (const key of Object.keys(headers)) if (/^content-(type|length)$/i.test(key)) delete headers[key];
+	return {
+		...requestOptions,
+		headers: { ...headers, 'Content-Type': 'application/json', 'Content-Length': String(length) },
+		body: reopenableStream(streamClass, () => jsonWithFiles(text, ordered)),
+		disableFollowRedirect: true,
+	};
+}
+
+/** Writes the data URLs of a body's stored files into it, read whole (a batch's request line holds its files). */
+export async function inlineStoredFiles(body: IDataObject): Promise<void> {
+	const files = deferredFiles.get(body);
+	if (!files) return;
+	const urls = new Map<string, string>();
+	for (const { token, prefix, file } of files) {
+		const chunks: Buffer[] = [];
+		for await (const chunk of base64Stream(streamedFile(file))) chunks.push(chunk);
+		urls.set(token, prefix + Buffer.concat(chunks).toString('latin1'));
+	}
+	const fill = (value: unknown): unknown => {
+		if (typeof value === 'string') return urls.get(value) ?? value;
+		if (Array.isArray(value)) return value.map(fill);
+		if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, fill(entry)]));
+		return value;
+	};
+	for (const [key, value] of Object.entries(body)) body[key] = fill(value) as IDataObject[string];
+	deferredFiles.delete(body);
 }
 
 /** preSend of Chat → Create and Response → Create: the files of the item's binary fields go into the messages. */

@@ -74,11 +74,10 @@ export interface SizeLimit {
 
 /** Bytes read from the start of a stored file: enough for every signature and a PNG's dimensions. */
 const HEAD_BYTES = 64;
-const HEAD_BASE64_CHARS = 88;
 const PLAIN_BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** The first bytes of a stored file, and the class of the stream they came from. */
-async function headOf(context: IExecuteSingleFunctions, id: string): Promise<{ head: Buffer; streamClass: ByteStream['constructor'] }> {
+async function headOf(context: IExecuteSingleFunctions, id: string, headBytes: number): Promise<{ head: Buffer; streamClass: ByteStream['constructor'] }> {
 	const stream = (await context.helpers.getBinaryStream(id)) as unknown as ByteStream;
 	const chunks: Buffer[] = [];
 	let length = 0;
@@ -86,12 +85,12 @@ async function headOf(context: IExecuteSingleFunctions, id: string): Promise<{ h
 		for await (const chunk of stream) {
 			chunks.push(chunk);
 			length += chunk.length;
-			if (length >= HEAD_BYTES) break;
+			if (length >= headBytes) break;
 		}
 	} finally {
 		if (!stream.destroyed) stream.destroy();
 	}
-	return { head: Buffer.concat(chunks).subarray(0, HEAD_BYTES), streamClass: stream.constructor };
+	return { head: Buffer.concat(chunks).subarray(0, headBytes), streamClass: stream.constructor };
 }
 
 /**
@@ -99,12 +98,14 @@ async function headOf(context: IExecuteSingleFunctions, id: string): Promise<{ h
  * binary store (filesystem, database, S3) is not read here: its size comes from its metadata and is
  * checked against `limit` first, its first bytes are read for its type, and `open` streams it when the
  * request is sent. Binary data held in the item (a Code node's, or n8n's memory mode) is decoded once.
+ * `headBytes` is how much of the start is read for the checks (the file's `data` when it is not whole).
  */
 export async function readBinaryField(
 	context: IExecuteSingleFunctions,
 	field: string,
 	label: string,
 	limit?: SizeLimit,
+	headBytes = HEAD_BYTES,
 ): Promise<InputFile> {
 	const name = field.trim();
 	const binary = context.getInputData().binary ?? {};
@@ -136,12 +137,12 @@ export async function readBinaryField(
 		}
 		const size = Buffer.byteLength(base64, 'base64');
 		check(size);
-		return { ...typed(Buffer.from(base64.slice(0, HEAD_BASE64_CHARS), 'base64')), size, base64 };
+		return { ...typed(Buffer.from(base64.slice(0, Math.ceil(headBytes / 3) * 4), 'base64')), size, base64 };
 	}
 	const id = metadata.id;
 	const size = (await context.helpers.getBinaryMetadata(id)).fileSize ?? metadata.bytes;
 	check(size);
-	const { head, streamClass } = await headOf(context, id);
+	const { head, streamClass } = await headOf(context, id, headBytes);
 	const open = async () => (await context.helpers.getBinaryStream(id)) as unknown as ByteStream;
 	return { ...typed(head), size, open, streamClass };
 }

@@ -93,7 +93,7 @@ export async function* streamMultipart(fields: readonly MultipartField[], bounda
 }
 
 /** A file's bytes from its stream, checked against its size: a wrong count would corrupt the body. */
-async function* streamedFile(file: MultipartFile): AsyncGenerator<Buffer> {
+export async function* streamedFile(file: MultipartFile): AsyncGenerator<Buffer> {
 	const stream = await file.open!();
 	let sent = 0;
 	try {

@@ -13,6 +13,7 @@ import { CREDENTIAL_TYPE, DEFAULT_BASE_URL } from './constants';
 import { type Answer, type Lane, RateLimitWaitCanceled, RateLimitWaitExceeded, type Ticket, type WaitBudget } from './governor';
 import { laneOf, recordAnswer, waitBudget, waitExceededError } from './rate-limit';
 import { reopenedBody } from './multipart';
+import { streamedJsonRequest } from './attachments';
 import { readOption } from './parameters';
 import { errorMessageFor } from './errors';
 import {
@@ -130,12 +131,15 @@ export async function sendWithRetries(
 	requestData: DeclarativeRestApiSettings.ResultOptions,
 ): Promise<INodeExecutionData[]> {
 	const answer = recordAnswer(requestData);
+	// A body with files from the binary store leaves as a stream; errors still name the request as built.
+	const streamed = streamedJsonRequest(requestData.options);
+	const request = streamed ? { ...requestData, options: streamed } : requestData;
 	return await retrying(
 		this,
 		requestData.options,
 		async (sent) => {
-			if (sent > 0) requestData.options.body = reopenedBody(requestData.options.body);
-			return await this.makeRoutingRequest(requestData);
+			if (sent > 0) request.options.body = reopenedBody(request.options.body);
+			return await this.makeRoutingRequest(request);
 		},
 		() => answer,
 	);

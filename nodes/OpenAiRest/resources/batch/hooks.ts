@@ -32,6 +32,7 @@ import {
 import { BATCH_LIMITS, splitIntoFiles } from './lines';
 import { type Outcome, outcomesInOrder, parseJsonLines, type ResultLine, submittedLines } from './results';
 import { responseLines } from '../../transport/download';
+import { inlineStoredFiles } from '../../transport/attachments';
 import { rememberSentBody } from '../../transport/sent-request';
 
 /** A synchronous operation a batch can run: its resource, endpoint and hooks. */
@@ -91,6 +92,7 @@ export function gatherLine(target: BatchTarget) {
 			if (body.stream === true) {
 				throw invalidParameterError(this, new InvalidParameter('Stream', 'must be off in a batch, which returns whole answers'));
 			}
+			await inlineStoredFiles(body);
 			const customId = String(this.getNodeParameter('batchCustomId', '') ?? '').trim() || `item-${item}`;
 			recordLine(gathering, item, { custom_id: customId, method: 'POST', url: `/v1${target.url}`, body });
 			return requestOptions;

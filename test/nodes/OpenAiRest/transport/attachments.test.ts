@@ -2,6 +2,7 @@
 import {
 	ATTACHMENTS_MAX_BYTES,
 	attachmentPart,
+	base64Stream,
 	BINARY_PART,
 	binaryFieldList,
 	binaryPartMarkers,
@@ -56,24 +57,41 @@ describe('classifyAttachment', () => {
 });
 
 describe('attachmentPart and fileIdPart', () => {
-	const image = { kind: 'image' as const, mimeType: 'image/png', data: PNG, fileName: 'a.png' };
-	const pdf = { kind: 'file' as const, mimeType: 'application/pdf', data: PDF_FILE, fileName: 'a.pdf' };
+	const image = { kind: 'image' as const, mimeType: 'image/png', fileName: 'a.png' };
+	const pdf = { kind: 'file' as const, mimeType: 'application/pdf', fileName: 'a.pdf' };
 	const dataUrl = (type: string, data: Buffer) => `data:${type};base64,${data.toString('base64')}`;
 
 	it('gives Responses input_image with its detail and input_file with file_data and filename', () => {
-		expect(attachmentPart('responses', image, 'auto')).toEqual({ type: 'input_image', image_url: dataUrl('image/png', PNG), detail: 'auto' });
-		expect(attachmentPart('responses', pdf, 'low')).toEqual({ type: 'input_file', filename: 'a.pdf', file_data: dataUrl('application/pdf', PDF_FILE) });
+		expect(attachmentPart('responses', image, dataUrl('image/png', PNG), 'auto')).toEqual({ type: 'input_image', image_url: dataUrl('image/png', PNG), detail: 'auto' });
+		expect(attachmentPart('responses', pdf, dataUrl('application/pdf', PDF_FILE), 'low')).toEqual({ type: 'input_file', filename: 'a.pdf', file_data: dataUrl('application/pdf', PDF_FILE) });
 		expect(fileIdPart('responses', 'file-1')).toEqual({ type: 'input_file', file_id: 'file-1' });
 	});
 
 	it('gives Chat image_url (detail only when not auto) and file parts', () => {
-		expect(attachmentPart('chat', image, 'auto')).toEqual({ type: 'image_url', image_url: { url: dataUrl('image/png', PNG) } });
-		expect(attachmentPart('chat', image, 'high')).toEqual({ type: 'image_url', image_url: { url: dataUrl('image/png', PNG), detail: 'high' } });
-		expect(attachmentPart('chat', pdf, 'auto')).toEqual({ type: 'file', file: { filename: 'a.pdf', file_data: dataUrl('application/pdf', PDF_FILE) } });
+		expect(attachmentPart('chat', image, dataUrl('image/png', PNG), 'auto')).toEqual({ type: 'image_url', image_url: { url: dataUrl('image/png', PNG) } });
+		expect(attachmentPart('chat', image, dataUrl('image/png', PNG), 'high')).toEqual({ type: 'image_url', image_url: { url: dataUrl('image/png', PNG), detail: 'high' } });
+		expect(attachmentPart('chat', pdf, dataUrl('application/pdf', PDF_FILE), 'auto')).toEqual({ type: 'file', file: { filename: 'a.pdf', file_data: dataUrl('application/pdf', PDF_FILE) } });
 		expect(fileIdPart('chat', 'file-1')).toEqual({ type: 'file', file: { file_id: 'file-1' } });
 	});
 
 	it('has the 50 MB limit of OpenAI\'s file input guide', () => {
 		expect(ATTACHMENTS_MAX_BYTES).toBe(50 * MEGABYTE);
+	});
+});
+
+describe('base64Stream', () => {
+	async function encoded(chunks: Buffer[]): Promise<string> {
+		const parts: Buffer[] = [];
+		for await (const part of base64Stream((async function* () { yield* chunks; })())) parts.push(part);
+		return Buffer.concat(parts).toString('latin1');
+	}
+
+	it.each([
+		['one chunk', [Buffer.from('hello world')]],
+		['chunks that split every group of three', [Buffer.from('h'), Buffer.from('el'), Buffer.from('lo w'), Buffer.from('orld!')]],
+		['empty chunks', [Buffer.alloc(0), Buffer.from('ab'), Buffer.alloc(0)]],
+		['nothing', []],
+	])('encodes %s as one Buffer would', async (_case, chunks) => {
+		expect(await encoded(chunks)).toBe(Buffer.concat(chunks).toString('base64'));
 	});
 });

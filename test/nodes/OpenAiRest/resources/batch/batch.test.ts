@@ -7,6 +7,7 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { BATCH_LIMITS } from '../../../../../nodes/OpenAiRest/resources/batch/lines';
 import { batchOperationOf } from '../../../../../nodes/OpenAiRest/fields/factories';
+import { makePng, PDF_FILE } from '../../../../support/binary';
 import { runNode, type RunOptions } from '../../../../support/engine';
 import type { CapturedRequest } from '../../../../support/openai-server';
 import { useOpenAiServer } from '../../../../support/fixture';
@@ -117,6 +118,23 @@ describe('Batch → Create from input items', () => {
 		expect(batch.items).toHaveLength(1);
 		expect(batch.items[0].json).toMatchObject({ id: 'batch_000001', status: 'validating', endpoint: url, input_file_id: 'file-000001', custom_ids: ['item-0', 'item-1'] });
 		expect(batch.items[0].pairedItem).toEqual([{ item: 0 }, { item: 1 }]);
+	});
+
+	it('writes files from the items\' binary fields into their lines, each equal to the synchronous request', async () => {
+		const parameters = { responseModel: 'gpt-4o-mini', responsePrompt: 'Describe it', responseOptions: { binaryFields: 'photo' } };
+		const binary = [{ photo: { data: makePng(2, 2, [1, 2, 3]), mimeType: 'image/png' } }, { photo: { data: PDF_FILE, fileName: 'a.pdf', mimeType: 'application/pdf' } }];
+		const sync = await run({ resource: 'response', operation: 'create', ...parameters }, [{}, {}], { binary });
+		expect(sync.error).toBeUndefined();
+		// The synchronous requests may arrive in either order; each item's is told by its file's type.
+		const syncBody = (type: string) => server().requests.find((request) => request.rawBody.includes(`data:${type};base64,`))?.body;
+		const syncBodies = [syncBody('image/png'), syncBody('application/pdf')];
+		server().reset();
+
+		const batch = await run(batchOf('response', parameters), [{}, {}], { binary });
+		expect(batch.error).toBeUndefined();
+		const [lines] = uploadedFiles();
+		expect(lines.map((line) => line.body)).toEqual(syncBodies);
+		expect(JSON.stringify(lines[1])).toContain(`data:application/pdf;base64,${PDF_FILE.toString('base64')}`);
 	});
 
 	it('names lines by the Custom ID expression and sends the Batch Options', async () => {

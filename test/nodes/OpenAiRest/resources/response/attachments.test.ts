@@ -1,4 +1,6 @@
 /** Response → Create with files from binary fields: byte for byte, and checked before sending. */
+import { Container } from '@n8n/di';
+import { BinaryDataService } from 'n8n-core';
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { makePng, PDF_FILE, wavFile } from '../../../../support/binary';
@@ -121,5 +123,50 @@ describe('response: files from binary fields', () => {
 			[true, { item: 2 }],
 		]);
 		expect(fixture.server().requests).toHaveLength(2);
+	});
+});
+
+describe('response: files from the binary store are streamed into the body', () => {
+	// Over the binary store's 64 kB read chunks, and not a multiple of three bytes: base64 carries across chunks.
+	const BIG_PDF = Buffer.concat([PDF_FILE, Buffer.alloc(3 * 1024 * 1024 + 1, 7)]);
+	const bigPdf: TestFile = { data: BIG_PDF, fileName: 'scan.pdf', mimeType: 'application/pdf' };
+
+	afterEach(() => jest.restoreAllMocks());
+
+	it('reads a stored file as a stream, never whole, and sends it byte for byte with its exact length', async () => {
+		const service = Container.get(BinaryDataService);
+		const whole = jest.spyOn(service, 'getAsBuffer');
+		const streamed = jest.spyOn(service, 'getAsStream');
+		const { items, error } = await run(response(messages({ role: 'user', content: 'Read', binaryFields: 'scan, photo' })), [{ scan: bigPdf, photo: png(PHOTO) }]);
+
+		expect(error).toBeUndefined();
+		expect(whole).not.toHaveBeenCalled();
+		expect(streamed).toHaveBeenCalled();
+		const request = fixture.onlyRequest();
+		expect(request.headers['content-type']).toBe('application/json');
+		expect(Number(request.headers['content-length'])).toBe(request.rawBytes.length);
+		const [, file, image] = ((request.body as { input: IDataObject[] }).input[0].content as IDataObject[]);
+		expect(file).toStrictEqual({ type: 'input_file', filename: 'scan.pdf', file_data: expect.any(String) });
+		expect(bytesOf(file.file_data)).toStrictEqual({ mimeType: 'application/pdf', data: BIG_PDF });
+		expect(bytesOf(image.image_url)).toStrictEqual({ mimeType: 'image/png', data: PHOTO });
+		expect(items[0].json.output_text).toBe(`Echo: Read [scan.pdf: application/pdf, ${BIG_PDF.length} bytes] [image/png 5x4, ${PHOTO.length} bytes]`);
+	});
+
+	it('reads the file again for a retry and sends the same bytes', async () => {
+		fixture.server().failNext('/responses', { status: 500 });
+		const { error } = await run(response(messages({ role: 'user', content: 'Read', binaryFields: 'scan' })), [{ scan: bigPdf }]);
+
+		expect(error).toBeUndefined();
+		const [first, second] = fixture.server().requests;
+		expect(second.rawBytes.equals(first.rawBytes)).toBe(true);
+		expect(bytesOf(((second.body as { input: IDataObject[] }).input[0].content as IDataObject[])[1].file_data).data).toStrictEqual(BIG_PDF);
+	});
+
+	it('sends a file held in the item (a Code node\'s) from its own base64, the same bytes', async () => {
+		const { error } = await run(response(messages({ role: 'user', content: 'Read', binaryFields: 'scan' })), [{ scan: { ...bigPdf, inMemory: true } }]);
+
+		expect(error).toBeUndefined();
+		const request = fixture.onlyRequest();
+		expect(bytesOf(((request.body as { input: IDataObject[] }).input[0].content as IDataObject[])[1].file_data).data).toStrictEqual(BIG_PDF);
 	});
 });
