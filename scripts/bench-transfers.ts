@@ -99,6 +99,14 @@ function report(results: TransferResult[], version: string, loadAtStart: string)
 	].join('\n');
 }
 
+/** The section as the last run wrote it into `file`; empty when there is none. */
+export function currentSection(file: string): string {
+	const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+	const start = text.indexOf(START);
+	const end = text.indexOf(END);
+	return start >= 0 && end > start ? text.slice(start, end + END.length) : '';
+}
+
 /** Puts the section into docs/benchmarks.md, in place of the one there, else before the notes. */
 export function spliceSection(file: string, section: string): void {
 	const text = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';

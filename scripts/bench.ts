@@ -8,6 +8,8 @@
  *   SECTIONS=rate-limits npm run bench      (some sections: chat, rate-limits, transfers; the report keeps the others' text)
  *   BENCH=transfers npm run bench           (only the large-file section, see bench-transfers.ts)
  *   BASELINE=main                           (git ref of "this node before the change", default main)
+ *   BASELINE='3d66dda=before the governor;bf31095=before the new resources'
+ *                                           (several, `;` between, each `ref` or `ref=what it is`; the first is held to 5 %)
  *   CHAT_CONTENDERS=ours-fixed,baseline-fixed (a subset of the chat section's contenders)
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -22,7 +24,7 @@ import { loadOptions, nodeType } from '../test/support/engine';
 import { startOpenAiServer } from '../test/support/openai-server';
 import { CONTENDERS, type Contender, median, type StreamResult, type WorkerResult, type WorkerTask } from './bench-worker';
 import { runRateLimits } from './bench-rate-limits';
-import { spliceSection, transferSection } from './bench-transfers';
+import { currentSection, spliceSection, transferSection } from './bench-transfers';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const SIZES = (process.env.SIZES ?? '200,2000').split(',').map(Number);
@@ -31,7 +33,20 @@ const LATENCY_MS = 50;
 const BATCH_SIZE = 10;
 const LOAD_AT_START = loadavg()[0].toFixed(1);
 const SECTIONS = (process.env.SECTIONS ?? 'chat,rate-limits,transfers').split(',');
-const BASELINE = process.env.BASELINE ?? 'main';
+/** This node on other git refs, each run as a contender of its own ("baseline-fixed@<ref>"). */
+const BASELINES = (process.env.BASELINE ?? 'main')
+	.split(';')
+	.map((spec) => spec.trim())
+	.filter(Boolean)
+	.map((spec) => {
+		const [ref, ...what] = spec.split('=');
+		return { ref: ref.trim(), what: what.join('=').trim() };
+	});
+
+/** A chat contender, or this node on one of the baselines. */
+type Entry = Contender | `baseline-fixed@${string}`;
+const baselineEntry = (ref: string): Entry => `baseline-fixed@${ref}`;
+const refOf = (entry: Entry) => (entry.startsWith('baseline-fixed@') ? entry.slice('baseline-fixed@'.length) : undefined);
 
 const LABELS: Record<Contender, string> = {
 	'ours-fixed': 'OpenAI REST (this node), fixed values',
@@ -43,8 +58,15 @@ const LABELS: Record<Contender, string> = {
 	'builtin-expr': "n8n's built-in OpenAI node, model and content by expression",
 	'raw-http': 'raw HTTP (fetch, same concurrency)',
 	'ours-batched': `OpenAI REST, Batching ${BATCH_SIZE} items per ${LATENCY_MS} ms, ${LATENCY_MS} ms server latency`,
-	'baseline-fixed': `OpenAI REST as on ${BASELINE} (before the rate-limit governor), fixed values`,
+	'baseline-fixed': 'OpenAI REST on a baseline, fixed values',
 };
+
+function labelOf(entry: Entry): string {
+	const ref = refOf(entry);
+	if (ref === undefined) return LABELS[entry as Contender];
+	const what = BASELINES.find((baseline) => baseline.ref === ref)?.what;
+	return `OpenAI REST as on ${ref}${what ? ` (${what})` : ''}, fixed values`;
+}
 
 /** The pinned n8n runtime that `npm start` installs, if it is there. */
 function runtimeDir(): string | undefined {
@@ -65,6 +87,12 @@ function buildBaseline(ref: string): string | undefined {
 		console.log(`No baseline from ${ref}: ${(error as Error).message.split('\n')[0]}`);
 		return undefined;
 	}
+}
+
+/** How many top-level properties a compiled node has. */
+function widthOf(file: string): number {
+	const { OpenAiRest: Node } = require(file) as { OpenAiRest: new () => { description: { properties: unknown[] } } };
+	return new Node().description.properties.length;
 }
 
 /** Runs one measurement in a child process; asynchronously, since the servers live in this process. */
@@ -160,10 +188,10 @@ function tarballBytes(): number {
 }
 
 type Table = Map<string, WorkerResult[]>;
-const key = (contender: Contender, items: number) => `${contender}@${items}`;
+const key = (contender: Entry, items: number) => `${contender}@${items}`;
 
 /** Hand-drawn SVG: wall time against N, one line per contender. */
-function svgPlot(table: Table, contenders: Contender[]): string {
+function svgPlot(table: Table, contenders: Entry[]): string {
 	const width = 720;
 	const height = 420;
 	const pad = { left: 70, right: 250, top: 30, bottom: 50 };
@@ -226,11 +254,20 @@ async function main(): Promise<void> {
 		if (SECTIONS.includes('transfers')) await transfers(runtime);
 		return;
 	}
-	const baselineNode = buildBaseline(BASELINE);
 	const chosen = process.env.CHAT_CONTENDERS?.split(',');
-	const contenders = CONTENDERS.filter(
-		(contender) => (runtime || !contender.startsWith('builtin')) && (baselineNode || contender !== 'baseline-fixed') && (!chosen || chosen.includes(contender)),
+	const widths = new Map<Entry, number>([['ours-fixed', nodeType.description.properties.length]]);
+	const baselineNodes = new Map<string, string>();
+	if (!chosen || chosen.includes('baseline-fixed')) {
+		for (const { ref } of BASELINES) {
+			const node = buildBaseline(ref);
+			if (node) baselineNodes.set(ref, node);
+			if (node) widths.set(baselineEntry(ref), widthOf(node));
+		}
+	}
+	const contenders: Entry[] = CONTENDERS.filter(
+		(contender) => (runtime || !contender.startsWith('builtin')) && contender !== 'baseline-fixed' && (!chosen || chosen.includes(contender)),
 	);
+	contenders.push(...[...baselineNodes.keys()].map(baselineEntry));
 
 	const server = await startOpenAiServer({ streamChunkDelayMs: 0 });
 	const slowServer = await startOpenAiServer({ responseDelayMs: LATENCY_MS });
@@ -238,13 +275,17 @@ async function main(): Promise<void> {
 	try {
 		for (let round = 1; round <= ROUNDS; round++) {
 			for (const items of SIZES) {
-				for (const contender of contenders) {
+				// Each round starts at another contender: the first run after a change of size is slower.
+				const shift = (round - 1) % contenders.length;
+				for (const contender of [...contenders.slice(shift), ...contenders.slice(0, shift)]) {
 					const baseUrl = (contender === 'ours-batched' ? slowServer : server).baseUrl();
 					server.reset();
 					slowServer.reset();
-					const result = await runWorker({ contender, items, baseUrl, runtimeDir: runtime, baselineNode });
+					const ref = refOf(contender);
+					const task = ref === undefined ? { contender: contender as Contender } : { contender: 'baseline-fixed' as const, baselineNode: baselineNodes.get(ref) };
+					const result = await runWorker({ ...task, items, baseUrl, runtimeDir: runtime });
 					table.set(key(contender, items), [...(table.get(key(contender, items)) ?? []), result]);
-					console.log(`round ${round}/${ROUNDS}  N=${items}  ${contender.padEnd(14)} ${result.ms.toFixed(0).padStart(6)} ms  ${result.rssMb.toFixed(0)} MB`);
+					console.log(`round ${round}/${ROUNDS}  N=${items}  ${contender.padEnd(22)} ${result.ms.toFixed(0).padStart(6)} ms  ${result.rssMb.toFixed(0)} MB`);
 				}
 			}
 		}
@@ -273,37 +314,46 @@ async function main(): Promise<void> {
 	const dropdown = await dropdownMs();
 	console.log('tarball ...');
 	const tarball = tarballBytes();
-	writeReport({ table, contenders, stream, dropdown, tarball, runtime, profiles });
+	writeReport({ table, contenders, stream, dropdown, tarball, runtime, profiles, widths });
 	if (SECTIONS.includes('transfers')) await transfers(runtime);
 }
 
 interface Report {
 	table: Table;
-	contenders: Contender[];
+	contenders: Entry[];
 	stream: StreamResult[];
 	dropdown: number;
 	tarball: number;
 	runtime?: string;
 	profiles: Map<Contender, Map<string, number>>;
+	/** Top-level properties of this node and of each baseline. */
+	widths: Map<Entry, number>;
 }
 
-function writeReport({ table, contenders, stream, dropdown, tarball, runtime, profiles }: Report): void {
-	const ms = (contender: Contender, items: number) => median((table.get(key(contender, items)) ?? []).map((r) => r.ms));
+function writeReport({ table, contenders, stream, dropdown, tarball, runtime, profiles, widths }: Report): void {
+	const ms = (contender: Entry, items: number) => median((table.get(key(contender, items)) ?? []).map((r) => r.ms));
 	const largest = Math.max(...SIZES);
 	const rows = SIZES.flatMap((items) =>
 		contenders.map((contender) => {
 			const results = table.get(key(contender, items)) ?? [];
 			const wall = ms(contender, items);
-			return `| ${LABELS[contender]} | ${items} | ${wall.toFixed(0)} | ${((items / wall) * 1000).toFixed(0)} | ${Math.max(...results.map((r) => r.rssMb)).toFixed(0)} |`;
+			return `| ${labelOf(contender)} | ${items} | ${wall.toFixed(0)} | ${((items / wall) * 1000).toFixed(0)} | ${Math.max(...results.map((r) => r.rssMb)).toFixed(0)} |`;
 		}),
 	);
 	const latencyFloor = Math.ceil(largest / BATCH_SIZE) * LATENCY_MS;
-	const targets: Array<[string, number | undefined, string, (value: number) => boolean, string]> = [
+	type Target = [string, number | undefined, string, (value: number) => boolean, string];
+	const targets: Target[] = [
 		['expressions, N = ' + largest + ': this node / built-in node', runtime ? ms('ours-expr', largest) / ms('builtin-expr', largest) : undefined, '≤ 0.6', (v) => v <= 0.6, 'ratio'],
 		['expressions / fixed values, this node', ms('ours-expr', largest) / ms('ours-fixed', largest), '≤ 1.3', (v) => v <= 1.3, 'ratio'],
 		['fixed values: this node / engine floor', ms('ours-fixed', largest) / ms('floor-fixed', largest), '≤ 1.05', (v) => v <= 1.05, 'ratio'],
 		['fixed values: this node / engine floor as wide as this node', ms('ours-fixed', largest) / ms('floor-wide-fixed', largest), '(explains the line above)', () => true, 'ratio'],
-		[`no rate limit, fixed values: this node / this node on ${BASELINE}`, contenders.includes('baseline-fixed') ? ms('ours-fixed', largest) / ms('baseline-fixed', largest) : undefined, '≤ 1.05', (v) => v <= 1.05, 'ratio'],
+		...BASELINES.map(({ ref, what }, index): Target => [
+			`fixed values: this node / this node on ${ref}${what ? ` (${what})` : ''}`,
+			contenders.includes(baselineEntry(ref)) ? ms('ours-fixed', largest) / ms(baselineEntry(ref), largest) : undefined,
+			index === 0 ? '≤ 1.05' : '(the change since)',
+			index === 0 ? (v) => v <= 1.05 : () => true,
+			'ratio',
+		]),
 		['this node / raw HTTP, fixed values', ms('ours-fixed', largest) / ms('raw-http', largest), '(for scale)', () => true, 'ratio'],
 		[`batching ${BATCH_SIZE} × ${LATENCY_MS} ms: wall / latency floor ${latencyFloor} ms`, ms('ours-batched', largest) / latencyFloor, '≤ 1.2', (v) => v <= 1.2, 'ratio'],
 		['stream assembly, slowest of 1/10/100 MB', stream.length ? Math.min(...stream.map((s) => s.mbPerS)) : undefined, '≥ 50 MB/s', (v) => v >= 50, 'MB/s'],
@@ -321,7 +371,7 @@ function writeReport({ table, contenders, stream, dropdown, tarball, runtime, pr
 		'',
 		`Written by \`npm run bench\` on ${date}: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB,`,
 		`load average ${LOAD_AT_START} at the start and ${loadavg()[0].toFixed(1)} at the end;`,
-		`${versions(runtime)}. ${ROUNDS} rounds, interleaved, each measurement in its own process after a 50-item warm-up;`,
+		`${versions(runtime)}. ${ROUNDS} rounds, interleaved, each starting at the next contender, each measurement in its own process after a 50-item warm-up;`,
 		'times are medians, RSS the peak of any round. The machines are shared, so the ratios in one run are the result,',
 		'not the absolute times.',
 		'',
@@ -330,6 +380,10 @@ function writeReport({ table, contenders, stream, dropdown, tarball, runtime, pr
 		'| measure | this run | target | |',
 		'| --- | --- | --- | --- |',
 		...targetRows,
+		'',
+		'Top-level properties, each resolved twice per item by RoutingNode whether shown or not: ' +
+			[...widths].map(([entry, width]) => `${entry === 'ours-fixed' ? 'this node' : `on ${refOf(entry)}`} ${width}`).join(', ') +
+			'.',
 		'',
 		'## Chat items through n8n\'s engine',
 		'',
@@ -359,7 +413,9 @@ function writeReport({ table, contenders, stream, dropdown, tarball, runtime, pr
 		NOTES,
 	].join('\n');
 	mkdirSync(join(REPO, 'docs'), { recursive: true });
-	writeFileSync(join(REPO, 'docs', 'benchmarks.md'), `${markdown}\n\n${sectionOf('rate-limits')}\n`);
+	const transfersBefore = currentSection(REPORT);
+	writeFileSync(REPORT, `${markdown}\n\n${sectionOf('rate-limits')}\n`);
+	if (transfersBefore) spliceSection(REPORT, transfersBefore);
 	writeFileSync(join(REPO, 'docs', 'benchmarks.svg'), svgPlot(table, contenders.filter((c) => c !== 'ours-batched')));
 	console.log(`\n${targetRows.join('\n')}\n\nWrote docs/benchmarks.md and docs/benchmarks.svg`);
 }
@@ -397,12 +453,16 @@ const NOTES = `## Notes
   \`npm test\` (expression-cost) holds this node to that for every operation.
 - **Batching.** n8n sleeps the batch interval after each batch *and* spends the batch's own preparation time, so
   the wall time is about ⌈N/10⌉ × (interval + time to prepare 10 items).
+- **Baselines.** \`BASELINE\` names earlier commits of this node; each is compiled from git and runs as a contender
+  in the same rounds, so "this node / this node on <commit>" is the change in per-item cost since then. The counts of
+  top-level properties under the targets show what grew: RoutingNode resolves each of them for every item of every
+  operation, shown or not, and the wide engine floor measures what that costs without any of this node's code.
 
 ## Misses, and whose they are
 
 - **Fixed values against the floor.** RoutingNode visits every top-level property of a declarative node twice per
-  item (its item loop and \`resolveBaseUrl\`), shown or not. This node has one property per field of its ten
-  resources; the floor has four. The floor padded with hidden properties to the same count ("as wide as this node")
+  item (its item loop and \`resolveBaseUrl\`), shown or not. This node has one property per field of its
+  resources (the count is under the targets); the floor has four. The floor padded with hidden properties to the same count ("as wide as this node")
   takes most of the difference, and the profile puts the rest of it in n8n-core, n8n-workflow's display rules and
   lodash's merging of request options, not in this node's hooks. Keeping the editor as it is needs the properties.
 - **Expressions.** The expression-cost test holds every expression in this node to RoutingNode's floor of 4
