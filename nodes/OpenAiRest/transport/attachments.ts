@@ -144,19 +144,12 @@ function sizeText(bytes: number): string {
 	return bytes < MEGABYTE ? `${bytes} bytes` : `${(bytes / MEGABYTE).toFixed(1).replace(/\.0$/, '')} MB`;
 }
 
-/** The size of a binary field without reading it: n8n's metadata, or the length of inline base64. */
-async function sizeOf(context: IExecuteSingleFunctions, binary: { id?: string; bytes?: number; data?: string }): Promise<number> {
-	if (typeof binary.bytes === 'number') return binary.bytes;
-	if (binary.id) return (await context.helpers.getBinaryMetadata(binary.id)).fileSize;
-	return Buffer.byteLength(binary.data ?? '', 'base64');
-}
-
 /** Bytes read from the start of a stored file for its checks: its signature, and a text file's first NUL byte. */
 const HEAD_BYTES = 8192;
 
 /**
  * Checks one binary field of the current item; `budget` is what the request may still carry. A file in
- * n8n's binary store is sized from its metadata and only its first bytes are read.
+ * n8n's binary store is sized from its metadata and only its first bytes are read (readBinaryField).
  */
 export async function readAttachment(context: IExecuteSingleFunctions, field: string, label: string, budget: number): Promise<Attachment> {
 	const metadata = (context.getInputData().binary ?? {})[field];
@@ -168,10 +161,6 @@ export async function readAttachment(context: IExecuteSingleFunctions, field: st
 				? `"${fileName}" in field "${field}" is ${sizeText(size)}; OpenAI takes at most ${sizeText(ATTACHMENTS_MAX_BYTES)} of files per request`
 				: `"${fileName}" in field "${field}" is ${sizeText(size)}, and with the other files of this item that is over the ${sizeText(ATTACHMENTS_MAX_BYTES)} OpenAI takes per request`,
 		);
-	if (metadata) {
-		const declaredSize = await sizeOf(context, metadata);
-		if (declaredSize > budget) throw tooLarge(declaredSize);
-	}
 	const file = await readBinaryField(context, field, label, undefined, HEAD_BYTES);
 	const size = fileSize(file);
 	if (size > budget) throw tooLarge(size);
