@@ -10,7 +10,7 @@ import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions } from '
 
 import { InvalidParameter } from './errors';
 import { checkItem, type InputFile, MEGABYTE, readBinaryField, sniffFileKind, uploadFileName } from './binary';
-import { fileSize, reopenableStream, streamedFile } from './multipart';
+import { fileSize, reopenableStream, streamedFile, streamedRequest } from './multipart';
 
 export type AttachmentApi = 'chat' | 'responses';
 
@@ -243,7 +243,9 @@ const base64Length = (bytes: number) => Math.ceil(bytes / 3) * 4;
 
 /** The deferred files in the order their tokens appear in the JSON text. */
 function inTextOrder(text: string, files: DeferredFile[]): Array<DeferredFile & { at: number }> {
-	return files.map((file) => ({ ...file, at: text.indexOf(file.token) })).sort((a, b) => a.at - b.at);
+	const placed = files.map((file) => ({ ...file, at: text.indexOf(file.token) }));
+	if (placed.some((file) => file.at < 0)) throw new Error('A file attached to the request is no longer in its body');
+	return placed.sort((a, b) => a.at - b.at);
 }
 
 /** The JSON text with each token replaced by its file's data URL, produced as it is sent. */
@@ -269,38 +271,21 @@ export function streamedJsonRequest<T extends Pick<IHttpRequestOptions, 'body' |
 	if (!files || !streamClass) return undefined;
 	const text = JSON.stringify(body);
 	const ordered = inTextOrder(text, files);
-	if (ordered.some((file) => file.at < 0)) throw new Error('A file attached to the request is no longer in its body');
 	const length = ordered.reduce(
 		(total, { token, prefix, file }) => total - token.length + Buffer.byteLength(prefix, 'utf8') + base64Length(fileSize(file)),
 		Buffer.byteLength(text, 'utf8'),
 	);
-	const headers = { ...(requestOptions.headers as Record<string, string> | undefined) };
-	for (const key of Object.keys(headers)) if (/^content-(type|length)$/i.test(key)) delete headers[key];
-	return {
-		...requestOptions,
-		headers: { ...headers, 'Content-Type': 'application/json', 'Content-Length': String(length) },
-		body: reopenableStream(streamClass, () => jsonWithFiles(text, ordered)),
-		disableFollowRedirect: true,
-	};
+	return streamedRequest(requestOptions, 'application/json', length, reopenableStream(streamClass, () => jsonWithFiles(text, ordered)));
 }
 
 /** Writes the data URLs of a body's stored files into it, read whole (a batch's request line holds its files). */
 export async function inlineStoredFiles(body: IDataObject): Promise<void> {
 	const files = deferredFiles.get(body);
 	if (!files) return;
-	const urls = new Map<string, string>();
-	for (const { token, prefix, file } of files) {
-		const chunks: Buffer[] = [];
-		for await (const chunk of base64Stream(streamedFile(file))) chunks.push(chunk);
-		urls.set(token, prefix + Buffer.concat(chunks).toString('latin1'));
-	}
-	const fill = (value: unknown): unknown => {
-		if (typeof value === 'string') return urls.get(value) ?? value;
-		if (Array.isArray(value)) return value.map(fill);
-		if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, fill(entry)]));
-		return value;
-	};
-	for (const [key, value] of Object.entries(body)) body[key] = fill(value) as IDataObject[string];
+	const text = JSON.stringify(body);
+	const chunks: Buffer[] = [];
+	for await (const chunk of jsonWithFiles(text, inTextOrder(text, files))) chunks.push(chunk);
+	Object.assign(body, JSON.parse(Buffer.concat(chunks).toString('utf8')) as IDataObject);
 	deferredFiles.delete(body);
 }
 

@@ -184,15 +184,33 @@ export function multipartRequest(
 	fields: readonly MultipartField[],
 ): IHttpRequestOptions {
 	const boundary = boundaryFor(fields);
-	const headers = { ...(requestOptions.headers as Record<string, string> | undefined) };
-	for (const key of Object.keys(headers)) if (/^content-(type|length)$/i.test(key)) delete headers[key];
-	headers['Content-Type'] = `multipart/form-data; boundary=${boundary}`;
+	const contentType = `multipart/form-data; boundary=${boundary}`;
 	const streamed = fields.map((field) => field.value).find((value): value is MultipartFile => typeof value !== 'string' && !!value.open);
-	if (!streamed?.streamClass) return { ...requestOptions, headers, body: encodeMultipart(fields, boundary) };
+	if (!streamed?.streamClass) return { ...requestOptions, headers: withContentType(requestOptions.headers, contentType), body: encodeMultipart(fields, boundary) };
+	return streamedRequest(requestOptions, contentType, multipartLength(fields, boundary), reopenableStream(streamed.streamClass, () => streamMultipart(fields, boundary)));
+}
+
+/** The headers with the body's Content-Type, and no Content-Type or Content-Length of another body. */
+function withContentType(headers: unknown, contentType: string): Record<string, string> {
+	const result = { ...(headers as Record<string, string> | undefined) };
+	for (const key of Object.keys(result)) if (/^content-(type|length)$/i.test(key)) delete result[key];
+	return { ...result, 'Content-Type': contentType };
+}
+
+/**
+ * Request options that send a stream of known length (opened again for each attempt by reopenedBody);
+ * redirects are not followed, since following them keeps every chunk sent in memory.
+ */
+export function streamedRequest<T extends Pick<IHttpRequestOptions, 'body' | 'headers' | 'disableFollowRedirect'>>(
+	requestOptions: T,
+	contentType: string,
+	length: number,
+	body: ByteStream,
+): T {
 	return {
 		...requestOptions,
-		headers: { ...headers, 'Content-Length': String(multipartLength(fields, boundary)) },
-		body: reopenableStream(streamed.streamClass, () => streamMultipart(fields, boundary)),
+		headers: { ...withContentType(requestOptions.headers, contentType), 'Content-Length': String(length) },
+		body,
 		disableFollowRedirect: true,
 	};
 }
