@@ -252,15 +252,18 @@ export class Lane {
 			const deadline = forFirstAnswer ? Number.POSITIVE_INFINITY : now + Math.max(0, budget.maxMs() - budget.waitedMs);
 			const waiter: Waiter = { order: budget.order!, budget, since: now, deadline, forFirstAnswer, resolve, reject, signal };
 			if (this.serverHold && this.holdUntil > waiter.deadline) {
-				reject(this.exceeded(budget, this.holdUntil - now));
+				reject(this.exceeded(budget, now, this.holdUntil - now));
 				return;
 			}
 			if (signal) {
-				waiter.onAbort = () => this.drop(waiter, new RateLimitWaitCanceled(budget.waitedMs + this.clock.now() - waiter.since));
+				waiter.onAbort = () => {
+					const at = this.clock.now();
+					this.drop(waiter, new RateLimitWaitCanceled(budget.waitedMs + at - waiter.since), at);
+				};
 				signal.addEventListener('abort', waiter.onAbort, { once: true });
 			}
 			this.enqueue(waiter);
-			this.drain();
+			this.drain(now);
 		});
 	}
 
@@ -274,7 +277,7 @@ export class Lane {
 		else if (this.mode === 'new' && answer.status !== undefined) this.mode = 'open';
 		if (limits.remainingTokens === 0 && limits.resetTokensMs) {
 			this.limitTokens = limits.limitTokens;
-			this.hold(now + limits.resetTokensMs, true);
+			this.hold(now + limits.resetTokensMs, true, now);
 		}
 		let outcome: Outcome = 'done';
 		if (answer.status === 429) {
@@ -284,7 +287,7 @@ export class Lane {
 			this.succeeded(ticket);
 		}
 		if (wasNew && this.mode !== 'new') this.startClocks(now);
-		this.drain();
+		this.drain(now);
 		return outcome;
 	}
 
@@ -367,8 +370,8 @@ export class Lane {
 		// Backing off is for a request refused on its own: while earlier ones are still out, they explain it.
 		const alone = this.inFlight === 0 && (this.mode === 'metered' || this.window <= 1);
 		const backoff = fresh && alone && this.refusedInARow >= 2 ? Math.min(BACKOFF_MAX_MS, BACKOFF_START_MS * 2 ** (this.refusedInARow - 2)) : 0;
-		if (hint !== undefined && hint >= backoff) this.hold(now + hint, true);
-		else if (backoff) this.hold(now + backoff, false);
+		if (hint !== undefined && hint >= backoff) this.hold(now + hint, true, now);
+		else if (backoff) this.hold(now + backoff, false, now);
 	}
 
 	/**
@@ -392,19 +395,19 @@ export class Lane {
 		this.window += this.window < this.threshold ? 1 : 1 / this.window;
 	}
 
-	private hold(until: number, fromServer: boolean): void {
+	private hold(until: number, fromServer: boolean, now: number): void {
 		if (until <= this.holdUntil) return;
 		this.holdUntil = until;
 		this.serverHold = fromServer;
 		if (!fromServer) return;
 		// Items that cannot wait that long fail now rather than at their deadline.
 		for (const waiter of [...this.queue]) {
-			if (waiter.deadline < until) this.drop(waiter, this.exceeded(waiter.budget, until - this.clock.now(), waiter.since));
+			if (waiter.deadline < until) this.drop(waiter, this.exceeded(waiter.budget, now, until - now, waiter.since), now);
 		}
 	}
 
-	private exceeded(budget: WaitBudget, serverAskedMs?: number, since?: number): RateLimitWaitExceeded {
-		const waited = budget.waitedMs + (since === undefined ? 0 : this.clock.now() - since);
+	private exceeded(budget: WaitBudget, now: number, serverAskedMs?: number, since?: number): RateLimitWaitExceeded {
+		const waited = budget.waitedMs + (since === undefined ? 0 : now - since);
 		return new RateLimitWaitExceeded(waited, this.describeLimit(), serverAskedMs);
 	}
 
@@ -421,28 +424,26 @@ export class Lane {
 		this.earliestDeadline = Math.min(this.earliestDeadline, waiter.deadline);
 	}
 
-	private drop(waiter: Waiter, error: Error): void {
+	private drop(waiter: Waiter, error: Error, now: number): void {
 		const position = this.queue.indexOf(waiter);
 		if (position < 0) return;
 		this.queue.splice(position, 1);
-		this.release(waiter);
+		this.release(waiter, now);
 		waiter.reject(error);
 		if (this.queue.length === 0) this.stopTimer();
 	}
 
-	private release(waiter: Waiter): void {
+	private release(waiter: Waiter, now: number): void {
 		if (waiter.onAbort) waiter.signal?.removeEventListener('abort', waiter.onAbort);
-		if (!waiter.forFirstAnswer) waiter.budget.waitedMs += this.clock.now() - waiter.since;
+		if (!waiter.forFirstAnswer) waiter.budget.waitedMs += now - waiter.since;
 	}
 
-	/** Lets waiting requests go, in order, as far as the budget allows; else wakes when it will. */
-	private drain(): void {
-		let now = this.clock.now();
+	/** Lets waiting requests go, in order, as far as the budget allows; else wakes when it will. One pass is one instant. */
+	private drain(now = this.clock.now()): void {
 		while (this.queue.length && this.ready(now)) {
 			const waiter = this.queue.shift()!;
-			this.release(waiter);
+			this.release(waiter, now);
 			waiter.resolve(this.grant(now));
-			now = this.clock.now();
 		}
 		if (this.earliestDeadline <= now) this.dropExpired(now);
 		if (!this.queue.length) {
@@ -465,7 +466,7 @@ export class Lane {
 			waiter.forFirstAnswer = false;
 			waiter.since = now;
 			waiter.deadline = now + Math.max(0, waiter.budget.maxMs() - waiter.budget.waitedMs);
-			if (this.serverHold && this.holdUntil > waiter.deadline) this.drop(waiter, this.exceeded(waiter.budget, this.holdUntil - now, now));
+			if (this.serverHold && this.holdUntil > waiter.deadline) this.drop(waiter, this.exceeded(waiter.budget, now, this.holdUntil - now), now);
 			else this.earliestDeadline = Math.min(this.earliestDeadline, waiter.deadline);
 		}
 	}
@@ -473,7 +474,7 @@ export class Lane {
 	private dropExpired(now: number): void {
 		this.earliestDeadline = Number.POSITIVE_INFINITY;
 		for (const waiter of [...this.queue]) {
-			if (waiter.deadline <= now) this.drop(waiter, this.exceeded(waiter.budget, undefined, waiter.since));
+			if (waiter.deadline <= now) this.drop(waiter, this.exceeded(waiter.budget, now, undefined, waiter.since), now);
 			else this.earliestDeadline = Math.min(this.earliestDeadline, waiter.deadline);
 		}
 	}

@@ -378,6 +378,23 @@ describe('a lane', () => {
 		await expect(lane.acquire(budget(0))).rejects.toBeInstanceOf(RateLimitWaitExceeded);
 	});
 
+	it('counts no wait for what happens in one instant, even on a clock that moves at every read', async () => {
+		const ticking = new FakeClock();
+		ticking.now = () => ticking.time++;
+		const slow = new Governor(ticking).lane('k');
+		const probe = await slow.acquire(budget());
+		const released = acquireAll(slow, 3, [budget(0), budget(0), budget(0)]);
+		await flush();
+		slow.settle(probe, { status: 200, headers: {} });
+		await flush();
+		expect(released.granted.map((entry) => entry.index)).toEqual([0, 1, 2]);
+		expect(released.budgets.map((item) => item.waitedMs)).toEqual([0, 0, 0]);
+		for (const { ticket } of released.granted) slow.settle(ticket, { status: 200 });
+
+		slow.settle(await slow.acquire(budget()), rateLimited());
+		await expect(slow.acquire(budget(0))).rejects.toMatchObject({ waitedMs: 0 });
+	});
+
 	it('ends every wait at once when the execution stops, and keeps no timer', async () => {
 		lane.settle(await lane.acquire(budget()), { status: 200, headers: limitHeaders(60, 0) });
 		const stop = new AbortController();
